@@ -1,0 +1,1 @@
+"""Chat: rooms, messages, threads and read pointers."""

@@ -1,0 +1,7 @@
+"""App configuration of chat."""
+
+from django.apps import AppConfig
+
+
+class ChatConfig(AppConfig):
+    name = "chat"

@@ -1,0 +1,1 @@
+"""The staff directory: people, experts, bureaus, teams and presence."""

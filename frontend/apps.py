@@ -1,0 +1,7 @@
+"""App configuration of frontend."""
+
+from django.apps import AppConfig
+
+
+class FrontendConfig(AppConfig):
+    name = "frontend"

@@ -1,0 +1,17 @@
+// Entry point of every signed-in page: opens the tab's socket and shows whether it is live.
+import { HubSocket } from "./socket.js";
+
+const hub = new HubSocket();
+window.khurusapha = { hub };
+
+const status = document.getElementById("live-status");
+if (status) {
+  const label = status.querySelector(".live-label");
+  hub.addEventListener("state", (event) => {
+    const state = event.detail.state;
+    status.dataset.state = state;
+    label.textContent = label.dataset[`label${state[0].toUpperCase()}${state.slice(1)}`] || state;
+  });
+}
+
+hub.connect();

@@ -1,0 +1,72 @@
+// The one WebSocket of this tab: connects to /ws/, reconnects with backoff, and re-dispatches frames.
+// Other modules listen with hub.on("message.new", fn) and send with hub.send({...}).
+
+const PING_EVERY_MS = 25000;
+const MAX_BACKOFF_MS = 15000;
+
+export class HubSocket extends EventTarget {
+  constructor(url = HubSocket.defaultUrl()) {
+    super();
+    this.url = url;
+    this.attempt = 0;
+    this.socket = null;
+    this.state = "connecting";
+    this.closedByServer = null;
+  }
+
+  static defaultUrl() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    return `${scheme}//${location.host}/ws/`;
+  }
+
+  connect() {
+    this.setState("connecting");
+    const socket = new WebSocket(this.url);
+    this.socket = socket;
+    socket.addEventListener("open", () => {
+      this.attempt = 0;
+      this.setState("open");
+      this.pinger = setInterval(() => this.send({ type: "ping" }), PING_EVERY_MS);
+    });
+    socket.addEventListener("message", (event) => {
+      let frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      this.dispatchEvent(new CustomEvent(frame.type, { detail: frame }));
+      this.dispatchEvent(new CustomEvent("frame", { detail: frame }));
+    });
+    socket.addEventListener("close", (event) => {
+      clearInterval(this.pinger);
+      this.setState("closed");
+      // 4401: the session ended (logged out elsewhere); 4403: refused. Reconnecting cannot help.
+      if (event.code === 4401 || event.code === 4403) {
+        this.closedByServer = event.code;
+        if (event.code === 4401) location.assign("/login/?next=" + encodeURIComponent(location.pathname));
+        return;
+      }
+      const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempt) * (0.75 + Math.random() / 2);
+      this.attempt += 1;
+      setTimeout(() => this.connect(), delay);
+    });
+  }
+
+  send(frame) {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
+      this.socket.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+
+  on(type, handler) {
+    this.addEventListener(type, (event) => handler(event.detail));
+  }
+
+  setState(state) {
+    this.state = state;
+    this.dispatchEvent(new CustomEvent("state", { detail: { state } }));
+  }
+}

@@ -1,0 +1,1 @@
+"""The hub: settings, ASGI entry, the one WebSocket consumer, realtime fan-out, API root."""

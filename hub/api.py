@@ -1,0 +1,92 @@
+"""/api/v1: the django-ninja API root, its authentication and its one error shape (DESIGN.md §4)."""
+
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import SessionAuth
+from ninja.security.http import HttpBearer
+
+from hub import selectors
+from hub.errors import HubError
+from hub.tokens import user_for_token
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Khurusapha ONE API",
+    version="1",
+    description="The hub's API for the browser, the mobile app and bots. Errors: "
+    '{"error": {"code": "...", "message": "...", "fields": {...}}}.',
+    auth=[BearerAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+
+_CODES = {
+    400: "invalid",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    422: "invalid",
+    429: "rate_limited",
+}
+
+
+def error_response(request, status: int, code: str, message: str, fields: dict | None = None):
+    return api.create_response(
+        request, {"error": {"code": code, "message": str(message), "fields": fields or {}}}, status=status
+    )
+
+
+@api.exception_handler(HubError)
+def on_hub_error(request, exc: HubError):
+    return error_response(request, exc.status, exc.code, exc.message, {k: str(v) for k, v in exc.fields.items()})
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    fields = {}
+    for error in exc.errors:
+        # loc is like ("body", "payload", "name"); the field is what the client named.
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+        fields[".".join(location) or "request"] = error.get("msg", "")
+    return error_response(request, 422, "invalid", _("Some fields are not valid."), fields)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request, exc):
+    return error_response(request, 401, "unauthenticated", _("Please log in, or send a valid API token."))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return error_response(request, 404, "not_found", _("Not found, or you do not have access to it."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return error_response(request, exc.status_code, _CODES.get(exc.status_code, "error"), str(exc))
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    name: str
+    name_th: str
+    name_en: str
+    kind: str
+    person: int | None
+
+
+@api.get("/me", response=MeOut, summary="The signed-in user", tags=["hub"])
+def me(request):
+    return selectors.user_summary(request.auth)

@@ -1,0 +1,167 @@
+"""HubConsumer: the one WebSocket of a browser tab or client; it authenticates and routes frames.
+
+It parses, checks who is asking, and hands each frame to the handler its app registered in
+hub.protocol; business rules live in the apps' services, never here.
+"""
+
+import json
+import logging
+from urllib.parse import urlsplit
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.http.request import validate_host
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from hub import protocol, realtime, selectors
+from hub.errors import HubError
+
+log = logging.getLogger(__name__)
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+
+
+def _header(scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin1")
+    return None
+
+
+def origin_allowed(scope) -> bool | None:
+    """True for a same-site or trusted Origin, False for a foreign one, None when there is none.
+
+    Comparing with the Host header (not only ALLOWED_HOSTS) keeps ALLOWED_HOSTS=['*'] from
+    opening the socket to every site on the web (DESIGN.md §8).
+    """
+    origin = _header(scope, b"origin")
+    if origin is None:
+        return None
+    if origin in settings.CSRF_TRUSTED_ORIGINS:
+        return True
+    netloc = urlsplit(origin).netloc
+    host = _header(scope, b"host")
+    if not netloc or netloc != host:
+        return False
+    hostname = urlsplit(f"//{netloc}").hostname or ""
+    return validate_host(hostname, settings.ALLOWED_HOSTS)
+
+
+def language_of(scope) -> str:
+    supported = {code for code, _name in settings.LANGUAGES}
+    cookies = scope.get("cookies", {})
+    chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME)
+    return chosen if chosen in supported else settings.LANGUAGE_CODE
+
+
+class HubConsumer(AsyncWebsocketConsumer):
+    user = None
+    language = settings.LANGUAGE_CODE
+
+    async def connect(self):
+        # Accept first: a refusal before accept reaches the client as a bare HTTP 403, and the
+        # protocol promises readable close codes (4401, 4403).
+        await self.accept()
+        self.joined: list[str] = []
+        self.language = language_of(self.scope)
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        origin = origin_allowed(self.scope)
+        # Browsers always send Origin; only non-browser clients holding a bearer token may omit it.
+        if origin is False or (origin is None and self.scope.get("auth_method") != "token"):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.user = user
+        session = self.scope.get("session")
+        by_session = session is not None and self.scope.get("auth_method") == "session"
+        session_key = session.session_key if by_session else None
+        for group in realtime.groups_for_connection(user.pk, session_key):
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.joined.append(group)
+        await self.send_event(await database_sync_to_async(selectors.hello_for)(user))
+
+    async def disconnect(self, code):
+        for group in getattr(self, "joined", []):
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:  # the layer may be down; the groups die with the process
+                log.debug("group_discard failed for %s", group, exc_info=True)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if self.user is None:
+            return
+        with translation.override(self.language):
+            await self._handle(text_data, bytes_data)
+
+    async def _handle(self, text_data, bytes_data):
+        if text_data is None:
+            await self.send_error("bad_frame", _("Frames must be JSON text, not binary."))
+            return
+        if len(text_data.encode()) > settings.WS_MAX_FRAME_BYTES:
+            await self.send_error(
+                "too_large", _("A frame may be at most %(limit)s bytes.") % {"limit": settings.WS_MAX_FRAME_BYTES}
+            )
+            return
+        try:
+            data = json.loads(text_data)
+        except ValueError:
+            await self.send_error("bad_frame", _("The frame is not valid JSON."))
+            return
+        if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+            await self.send_error("bad_frame", _('A frame must be a JSON object with a "type".'))
+            return
+        handler = protocol.handler_for(data["type"])
+        if handler is None:
+            await self.send_error(
+                "bad_frame", _('Unknown frame type "%(type)s".') % {"type": data["type"][:50]}, frame=data
+            )
+            return
+        try:
+            await handler(self, data)
+        except HubError as error:
+            await self.send_error(error.code, str(error.message), frame=data, fields=error.fields)
+        except Exception:
+            log.exception("frame %s failed", data["type"])
+            message = _("Something went wrong on the server. Please try again.")
+            await self.send_error("server_error", message, frame=data)
+
+    async def send_event(self, event: dict) -> None:
+        await self.send(text_data=realtime.encode(event))
+
+    async def reply(self, frame: dict, event: dict) -> None:
+        """Send `event` in answer to `frame`, echoing its `ref` so the client can match them."""
+        ref = _ref_of(frame)
+        if ref is not None:
+            event = {**event, "ref": ref}
+        await self.send_event(event)
+
+    async def send_error(self, code: str, message: str, frame: dict | None = None, fields: dict | None = None):
+        error = {"type": "error", "code": code, "message": message}
+        if frame is not None:
+            ref = _ref_of(frame)
+            if ref is not None:
+                error["ref"] = ref
+            client_id = frame.get("client_id")
+            if isinstance(client_id, str) and len(client_id) <= 100:
+                error["client_id"] = client_id
+        if fields:
+            error["fields"] = {key: str(value) for key, value in fields.items()}
+        await self.send_event(error)
+
+    async def hub_event(self, message):
+        """An event published through hub.realtime: already encoded, sent as it is."""
+        await self.send(text_data=message["text"])
+        if message.get("close"):
+            await self.close(code=message["close"])
+
+
+def _ref_of(frame: dict):
+    ref = frame.get("ref")
+    if isinstance(ref, (str, int)) and not isinstance(ref, bool) and len(str(ref)) <= 100:
+        return ref
+    return None

@@ -1,0 +1,31 @@
+"""What every page's layout needs: the left rail and which entry is current."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# The rail, in the order staff use it. An app that opens its pages names its URL here; until then
+# the entry leads to an honest "not open yet" page.
+SECTIONS = [
+    {"slug": "home", "label": _("Home"), "icon": "home", "url": "home"},
+    {"slug": "chats", "label": _("Chats"), "icon": "chat", "url": None},
+    {"slug": "meetings", "label": _("Meetings"), "icon": "calendar", "url": None},
+    {"slug": "cases", "label": _("Cases"), "icon": "folder", "url": None},
+    {"slug": "directory", "label": _("Directory"), "icon": "people", "url": None},
+    {"slug": "dashboard", "label": _("Dashboard"), "icon": "chart", "url": None},
+]
+
+
+def _href(item: dict) -> str:
+    try:
+        return reverse(item["url"]) if item["url"] else reverse("section", args=[item["slug"]])
+    except NoReverseMatch:
+        return reverse("section", args=[item["slug"]])
+
+
+def navigation(request):
+    match = getattr(request, "resolver_match", None)
+    current = ""
+    if match is not None:
+        current = match.kwargs.get("slug") or match.url_name or ""
+    rail = [{**item, "href": _href(item), "current": item["slug"] == current} for item in SECTIONS]
+    return {"rail": rail}

@@ -1,0 +1,37 @@
+"""The registry of client frame types: each app registers the handlers of the frames it owns."""
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+PROTOCOL_VERSION = 1
+
+
+class Connection(Protocol):
+    """What a frame handler may use of the socket it was called from."""
+
+    user: Any
+    language: str
+
+    async def reply(self, frame: dict, event: dict) -> None: ...
+
+    async def send_event(self, event: dict) -> None: ...
+
+
+Handler = Callable[[Connection, dict], Awaitable[None]]
+_handlers: dict[str, Handler] = {}
+
+
+def frame(type_name: str) -> Callable[[Handler], Handler]:
+    """Register the handler of one client frame type."""
+
+    def register(handler: Handler) -> Handler:
+        if type_name in _handlers:
+            raise RuntimeError(f"frame type {type_name!r} registered twice")
+        _handlers[type_name] = handler
+        return handler
+
+    return register
+
+
+def handler_for(type_name: str) -> Handler | None:
+    return _handlers.get(type_name)

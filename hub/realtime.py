@@ -1,0 +1,65 @@
+"""The one place that knows channel-layer group names and sends events to open sockets.
+
+Events are announced only after the transaction that stored them commits, and publishing is best
+effort: the database is the record, the channel layer only the doorbell (DESIGN.md §2, §8).
+"""
+
+import hashlib
+import json
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+log = logging.getLogger(__name__)
+
+# The layer message type that HubConsumer.hub_event receives.
+EVENT = "hub.event"
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def session_group(session_key: str) -> str:
+    # Group names must be short ASCII; the session key itself must never travel to Redis.
+    return "session." + hashlib.sha256(session_key.encode()).hexdigest()[:40]
+
+
+def groups_for_connection(user_id: int, session_key: str | None) -> list[str]:
+    """Groups a newly authenticated socket joins."""
+    groups = [user_group(user_id)]
+    if session_key:
+        groups.append(session_group(session_key))
+    return groups
+
+
+def encode(event: dict) -> str:
+    """Serialise an event once, however many sockets receive it."""
+    return json.dumps(event, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+
+
+def publish_to_user(user_id: int, event: dict) -> None:
+    _publish_after_commit(user_group(user_id), {"type": EVENT, "text": encode(event)})
+
+
+def end_session(session_key: str) -> None:
+    """Close every socket opened with this browser session (after logout)."""
+    event = {"type": "session.ended"}
+    _publish_after_commit(session_group(session_key), {"type": EVENT, "text": encode(event), "close": 4401})
+
+
+def _publish_after_commit(group: str, message: dict) -> None:
+    transaction.on_commit(lambda: _send(group, message))
+
+
+def _send(group: str, message: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, message)
+    except Exception:  # the layer may be down; the database already holds the truth
+        log.warning("could not publish to %s", group, exc_info=True)

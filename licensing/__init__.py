@@ -1,0 +1,1 @@
+"""Licensing: cases from the licensing backend, routing and case rooms."""

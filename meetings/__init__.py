@@ -1,0 +1,1 @@
+"""Meetings: scheduling, RSVP, reminders and Jitsi links."""

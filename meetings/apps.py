@@ -1,0 +1,7 @@
+"""App configuration of meetings."""
+
+from django.apps import AppConfig
+
+
+class MeetingsConfig(AppConfig):
+    name = "meetings"
