@@ -42,7 +42,9 @@ async def healthz(request):
     """200 when the database and the channel layer both answer; 503 naming the one that does not."""
     checks = {}
     try:
-        await asyncio.wait_for(sync_to_async(_database_answers)(), HEALTH_TIMEOUT_SECONDS)
+        # Its own thread: a hanging database must not also block the thread every sync view shares.
+        probe = sync_to_async(_database_answers, thread_sensitive=False)
+        await asyncio.wait_for(probe(), HEALTH_TIMEOUT_SECONDS)
         checks["database"] = "ok"
     except Exception as error:  # any failure is the answer
         checks["database"] = f"error: {type(error).__name__}"

@@ -146,9 +146,9 @@ def wait_until_serving(server: Server, timeout: float = 30) -> None:
         if server.process.poll() is not None:
             raise RuntimeError(f"Daphne exited with {server.process.returncode}:\n{server.log.read_text()}")
         try:
-            requests.get(server.url + "/healthz", timeout=2)
+            requests.get(server.url + "/healthz", timeout=10)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.1)
     raise RuntimeError(f"Daphne did not start within {timeout}s:\n{server.log.read_text()}")
 
@@ -159,14 +159,21 @@ def hub_server(start_server) -> Server:
     return start_server()
 
 
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
 # --- Browser -------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="module")
+def browser(monkeypatch_module):
     require(Path(CHROMIUM).exists() or shutil.which("chromium") is not None, "Debian's chromium is not installed")
-    # Playwright's sync API keeps an event loop in this thread; Django's ORM, used by the test
+    # Playwright's sync API keeps an event loop running in this thread while the module's tests run
+    # (hence module scope: other modules need a thread without one). Django's ORM, used by the test
     # itself between browser steps, would otherwise refuse to run beside it.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch_module.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
