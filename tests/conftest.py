@@ -40,6 +40,7 @@ def pytest_runtest_makereport(item, call):
 
 # --- Redis ---------------------------------------------------------------------------------------
 
+
 def _redis_answers(url: str) -> bool:
     import redis
 
@@ -57,6 +58,7 @@ def redis_url() -> str:
 
 
 # --- Real servers --------------------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -127,7 +129,10 @@ def start_server(server_env, tmp_path_factory):
         env = {**server_env, **{key: str(value) for key, value in env_overrides.items()}}
         process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "hub.asgi:application"],
-            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
         )
         server = Server(url=f"http://127.0.0.1:{port}", process=process, log=log)
         started.append(server)
@@ -167,6 +172,7 @@ def monkeypatch_module():
 
 # --- Browser -------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def browser(monkeypatch_module):
     require(Path(CHROMIUM).exists() or shutil.which("chromium") is not None, "Debian's chromium is not installed")
@@ -180,8 +186,15 @@ def browser(monkeypatch_module):
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield chromium
         chromium.close()
@@ -199,7 +212,9 @@ def assert_accessible(page) -> None:
     """Run axe-core on the page; fail on any serious or critical WCAG violation."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    )
     serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
     details = "\n".join(
         f"- {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in serious
