@@ -4,7 +4,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 
+from chat.models import Room
+from chat.services import add_members, create_room
 from directory.models import Bureau, Person, Team
+from directory.services import refresh_search_documents
 
 TITLES_EN = {
     "นาย": "Mr",
@@ -856,6 +859,18 @@ def _user(username: str, first: str, last: str, email: str, passwords: _Password
     return user
 
 
+def _seed_rooms(experts: list[Person], members: dict[str, list[Person]], managers: dict[str, Person]) -> None:
+    """A committee room with two experts, so an expert's login has people to see."""
+    staff = [managers["reg-licence"], *members["reg-licence"][:2]]
+    name = "คณะอนุกรรมการพิจารณาใบอนุญาต ครั้งที่ 12/2569"
+    users = [person.user for person in [*staff, *experts[:2]]]
+    room = Room.objects.filter(kind=Room.Kind.MEETING, name=name).first()
+    if room is None:
+        create_room(kind=Room.Kind.MEETING, name=name, owner=users[0], members=users)
+    else:
+        add_members(room, users)
+
+
 @transaction.atomic
 def seed_demo(password: str) -> list[dict]:
     """Create or refresh the demo organisation and its accounts; return the logins worth showing."""
@@ -962,6 +977,19 @@ def seed_demo(password: str) -> list[dict]:
             },
         )
         experts.append(person)
+
+    admin = get_user_model().objects.get(username="admin")
+    Person.objects.update_or_create(
+        email="admin@ksp.or.th",
+        defaults={
+            "user": admin, "kind": Person.Kind.STAFF, "team": teams["it-systems"],
+            "manager": managers["it-systems"], "title_th": "", "first_name_th": "ผู้ดูแลระบบ",
+            "last_name_th": "คุรุสภา", "first_name_en": "System", "last_name_en": "Administrator",
+            "position_th": "ผู้ดูแลระบบ", "position_en": "System Administrator", "phone_ext": "1234",
+        },
+    )
+    _seed_rooms(experts, members, managers)
+    refresh_search_documents()
 
     shown = [
         (secretary_general, "secretary-general"),

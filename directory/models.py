@@ -98,11 +98,32 @@ class Person(models.Model):
     phone_ext = models.CharField(_("phone extension"), max_length=20, blank=True)
     mobile = models.CharField(_("mobile"), max_length=30, blank=True)
     skills = models.CharField(_("skills"), max_length=500, blank=True, help_text=_("Comma-separated."))
+    work_pattern = models.JSONField(
+        _("work pattern"), default=dict, blank=True,
+        help_text=_('Weekday to place, e.g. {"mon": "office", "tue": "home"}.'),
+    )
+    photo = models.ImageField(_("photo"), upload_to="photos/", blank=True)
+    out_of_office_from = models.DateField(_("out of office from"), null=True, blank=True)
+    out_of_office_until = models.DateField(_("out of office until"), null=True, blank=True)
+    out_of_office_note = models.CharField(_("out-of-office note"), max_length=200, blank=True)
+    out_of_office_delegate = models.ForeignKey(
+        "self", verbose_name=_("delegate while away"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="delegating_for",
+    )
+    # The person's own choice of presence; empty means "automatic" (computed from sockets and activity).
+    presence_choice = models.CharField(
+        _("presence"), max_length=10, blank=True,
+        choices=[("available", _("available")), ("busy", _("busy")), ("away", _("away"))],
+    )
     affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
     expertise = models.JSONField(_("areas of expertise"), default=list, blank=True)
+    # Lower-cased names, nickname, position, skills and team, kept by directory.services for
+    # substring search (Thai has no spaces between words, so words cannot be indexed).
+    search_document = models.TextField(default="", blank=True, editable=False)
 
     class Meta:
         ordering = ["first_name_th", "last_name_th"]
+        indexes = [models.Index(fields=["kind", "team"])]
         verbose_name = _("person")
         verbose_name_plural = _("people")
 

@@ -1,6 +1,188 @@
-"""Reads of the directory."""
+"""Reads of the directory: who may see whom, search, presence, the org chart."""
 
-from directory.models import Person
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chat.selectors import users_sharing_a_room_with
+from directory import presence
+from directory.models import Person, Team
+from hub.errors import Invalid
+
+MAX_QUERY_CHARS = 100
+MAX_PAGE = 200
+
+# Presence statuses, in the words the protocol uses.
+AVAILABLE, BUSY, IN_MEETING, AWAY, OFFLINE, OUT_OF_OFFICE = (
+    "available", "busy", "in_meeting", "away", "offline", "out_of_office"
+)
+STATUSES = (AVAILABLE, BUSY, IN_MEETING, AWAY, OFFLINE, OUT_OF_OFFICE)
+
+
+def person_of(user: AbstractBaseUser) -> Person | None:
+    return getattr(user, "person", None) if user.is_authenticated else None
+
+
+def sees_everyone(user: AbstractBaseUser) -> bool:
+    """Staff (and administrators) see all staff and experts; experts see only their rooms' people."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    person = person_of(user)
+    return person is not None and person.kind == Person.Kind.STAFF
+
+
+def visible_people(user: AbstractBaseUser) -> QuerySet[Person]:
+    people = Person.objects.select_related("team", "team__bureau", "user")
+    if sees_everyone(user):
+        return people
+    if not user.is_authenticated:
+        return people.none()
+    return people.filter(Q(user_id__in=users_sharing_a_room_with(user.pk)) | Q(user_id=user.pk))
+
+
+def person_for(user: AbstractBaseUser, person_id: int) -> Person | None:
+    """The person with this id if `user` may see them; None alike for unknown and hidden."""
+    return visible_people(user).filter(pk=person_id).first()
+
+
+def visible_teams(user: AbstractBaseUser) -> QuerySet[Team]:
+    teams = Team.objects.select_related("bureau", "manager")
+    return teams if sees_everyone(user) else teams.filter(members__in=visible_people(user)).distinct()
+
+
+def is_out_of_office(person: Person, today=None) -> bool:
+    today = today or timezone.localdate()
+    start, end = person.out_of_office_from, person.out_of_office_until
+    return start is not None and start <= today and (end is None or today <= end)
+
+
+def presence_of(person: Person, connections: list[presence.Connection]) -> str:
+    if is_out_of_office(person):
+        return OUT_OF_OFFICE
+    if not connections:
+        return OFFLINE
+    if person.presence_choice:
+        return person.presence_choice
+    if all(connection.idle for connection in connections):
+        return AWAY
+    return AVAILABLE
+
+
+def presence_for(people) -> dict[int, str]:
+    """Person id → presence status, for a page or API list of people."""
+    store = presence.store()
+    online = store.online_user_ids()
+    return {
+        person.pk: presence_of(person, store.connections(person.user_id) if person.user_id in online else [])
+        for person in people
+    }
+
+
+def presence_of_user(user_id: int) -> tuple[Person, str] | tuple[None, None]:
+    person = Person.objects.filter(user_id=user_id).first()
+    if person is None:
+        return None, None
+    return person, presence_of(person, presence.store().connections(user_id))
+
+
+@dataclass
+class SearchPage:
+    people: list[Person]
+    statuses: dict[int, str]
+    total: int
+    next_offset: int | None
+
+
+def clean_query(query: str) -> str:
+    query = " ".join((query or "").split())
+    if len(query) > MAX_QUERY_CHARS:
+        raise Invalid(
+            _("Search for at most %(limit)s characters.") % {"limit": MAX_QUERY_CHARS},
+            fields={"q": _("Too long.")},
+        )
+    return query.lower()
+
+
+def search_people(
+    user: AbstractBaseUser,
+    query: str = "",
+    *,
+    bureau: int | None = None,
+    team: int | None = None,
+    kind: str | None = None,
+    available: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> SearchPage:
+    """People `user` may see matching every word of `query` anywhere in their names, nickname,
+    position, skills or team (Thai words have no spaces, so "สมช" finds สมชาย). Exact name matches
+    first, then names starting with the query, then the rest, each by Thai name.
+    """
+    query = clean_query(query)
+    limit = max(1, min(limit, MAX_PAGE))
+    people = visible_people(user)
+    for term in query.split():
+        people = people.filter(search_document__contains=term)
+    if bureau:
+        people = people.filter(team__bureau_id=bureau)
+    if team:
+        people = people.filter(team_id=team)
+    if kind:
+        people = people.filter(kind=kind)
+    if available:
+        people = people.filter(user_id__in=presence.store().online_user_ids())
+    if query:
+        names = ["first_name_th", "last_name_th", "nickname"]
+        names_en = ["first_name_en", "last_name_en"]
+        exact, prefix = Q(), Q()
+        for field in names:
+            exact |= Q(**{field: query})
+            prefix |= Q(**{f"{field}__startswith": query})
+        people = people.annotate(**{f"{field}_lower": Lower(field) for field in names_en})
+        for field in names_en:
+            exact |= Q(**{f"{field}_lower": query})
+            prefix |= Q(**{f"{field}_lower__startswith": query})
+        people = people.annotate(
+            rank=Case(When(exact, then=Value(0)), When(prefix, then=Value(1)), default=Value(2),
+                      output_field=IntegerField())
+        ).order_by("rank", "first_name_th", "last_name_th", "pk")
+    else:
+        people = people.order_by("first_name_th", "last_name_th", "pk")
+    if available:
+        # Online is not yet available (busy, in a meeting, away): decide per person, after the query.
+        candidates = list(people)
+        statuses = presence_for(candidates)
+        matching = [person for person in candidates if statuses[person.pk] == AVAILABLE]
+        page = matching[offset : offset + limit]
+        total = len(matching)
+    else:
+        total = people.count()
+        page = list(people[offset : offset + limit])
+        statuses = presence_for(page)
+    next_offset = offset + limit if offset + limit < total else None
+    return SearchPage(page, {person.pk: statuses[person.pk] for person in page}, total, next_offset)
+
+
+def org_chart_for(person: Person, user: AbstractBaseUser) -> dict:
+    """The chain of managers above `person` (top first) and the people reporting to them."""
+    visible = visible_people(user)
+    chain, seen, current = [], {person.pk}, person
+    while current.manager_id and current.manager_id not in seen:
+        manager = visible.filter(pk=current.manager_id).first()
+        if manager is None:
+            break
+        chain.append(manager)
+        seen.add(manager.pk)
+        current = manager
+    chain.reverse()
+    reports = list(visible.filter(manager=person).order_by("first_name_th"))
+    return {"chain": chain, "reports": reports}
 
 
 def teammates_of(person: Person | None) -> list[Person]:
@@ -10,3 +192,27 @@ def teammates_of(person: Person | None) -> list[Person]:
     members = Person.objects.filter(team_id=person.team_id).exclude(pk=person.pk).select_related("team")
     manager_id = person.team.manager_id
     return sorted(members, key=lambda member: (member.pk != manager_id, member.first_name_th))
+
+
+def manages_above(person: Person, candidate_manager: Person | None) -> bool:
+    """Whether making `candidate_manager` the manager of `person` would close a loop."""
+    seen = set()
+    current = candidate_manager
+    while current is not None and current.pk not in seen:
+        if current.pk == person.pk:
+            return True
+        seen.add(current.pk)
+        current = current.manager
+    return False
+
+
+def presence_labels() -> dict[str, str]:
+    """The words for each presence status, in the active language (pages and their scripts)."""
+    return {
+        AVAILABLE: _("Available"),
+        BUSY: _("Busy"),
+        IN_MEETING: _("In a meeting"),
+        AWAY: _("Away"),
+        OFFLINE: _("Offline"),
+        OUT_OF_OFFICE: _("Out of office"),
+    }

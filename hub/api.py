@@ -90,3 +90,13 @@ class MeOut(Schema):
 @api.get("/me", response=MeOut, summary="The signed-in user", tags=["hub"])
 def me(request):
     return selectors.user_summary(request.auth)
+
+
+def _mount_app_routers() -> None:
+    # Each app owns its endpoints; the hub only mounts them under /api/v1.
+    from directory.api import router as directory_router
+
+    api.add_router("/", directory_router)
+
+
+_mount_app_routers()

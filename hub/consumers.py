@@ -4,6 +4,7 @@ It parses, checks who is asking, and hands each frame to the handler its app reg
 hub.protocol; business rules live in the apps' services, never here.
 """
 
+import asyncio
 import json
 import logging
 from urllib.parse import urlsplit
@@ -59,6 +60,7 @@ def language_of(scope) -> str:
 
 class HubConsumer(AsyncWebsocketConsumer):
     user = None
+    conn_id = ""
     language = settings.LANGUAGE_CODE
 
     async def connect(self):
@@ -77,15 +79,34 @@ class HubConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.user = user
+        self.conn_id = self.channel_name
         session = self.scope.get("session")
         by_session = session is not None and self.scope.get("auth_method") == "session"
         session_key = session.session_key if by_session else None
-        for group in realtime.groups_for_connection(user.pk, session_key):
+        hello, sees_everyone = await database_sync_to_async(selectors.hello_and_audience)(user)
+        for group in realtime.groups_for_connection(user.pk, session_key, sees_everyone):
             await self.channel_layer.group_add(group, self.channel_name)
             self.joined.append(group)
-        await self.send_event(await database_sync_to_async(selectors.hello_for)(user))
+        await self.send_event(hello)
+        await self._notify("open")
+        self.heartbeat = asyncio.create_task(self._beat())
+
+    async def _beat(self):
+        while True:
+            await asyncio.sleep(protocol.HEARTBEAT_SECONDS)
+            await self._notify("alive")
+
+    async def _notify(self, event: str) -> None:
+        for listener in protocol.socket_listeners(event):
+            try:
+                await database_sync_to_async(listener)(self.user.pk, self.conn_id)
+            except Exception:
+                log.exception("socket %s listener %s failed", event, listener.__name__)
 
     async def disconnect(self, code):
+        if self.user is not None:
+            self.heartbeat.cancel()
+            await self._notify("close")
         for group in getattr(self, "joined", []):
             try:
                 await self.channel_layer.group_discard(group, self.channel_name)

@@ -10,7 +10,7 @@ SECTIONS = [
     {"slug": "chats", "label": _("Chats"), "icon": "chat", "url": None},
     {"slug": "meetings", "label": _("Meetings"), "icon": "calendar", "url": None},
     {"slug": "cases", "label": _("Cases"), "icon": "folder", "url": None},
-    {"slug": "directory", "label": _("Directory"), "icon": "people", "url": None},
+    {"slug": "directory", "label": _("Directory"), "icon": "people", "url": "directory:people"},
     {"slug": "dashboard", "label": _("Dashboard"), "icon": "chart", "url": None},
 ]
 
@@ -27,5 +27,9 @@ def navigation(request):
     current = ""
     if match is not None:
         current = match.kwargs.get("slug") or match.url_name or ""
+        if match.app_name == "directory":
+            current = "directory"
     rail = [{**item, "href": _href(item), "current": item["slug"] == current} for item in SECTIONS]
-    return {"rail": rail}
+    from directory.selectors import presence_labels
+
+    return {"rail": rail, "presence_labels": presence_labels()}

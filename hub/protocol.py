@@ -35,3 +35,22 @@ def frame(type_name: str) -> Callable[[Handler], Handler]:
 
 def handler_for(type_name: str) -> Handler | None:
     return _handlers.get(type_name)
+
+
+# What apps want to know of a socket's life: on_open(user_id, conn_id), on_alive(user_id, conn_id)
+# every HEARTBEAT_SECONDS, on_close(user_id, conn_id). Each is a sync function (it may use the ORM);
+# the consumer runs it off the event loop and logs, never propagates, its failures.
+HEARTBEAT_SECONDS = 30
+_lifecycle: dict[str, list[Callable[[int, str], None]]] = {"open": [], "alive": [], "close": []}
+
+
+def on_socket(event: str) -> Callable[[Callable[[int, str], None]], Callable[[int, str], None]]:
+    def register(listener):
+        _lifecycle[event].append(listener)
+        return listener
+
+    return register
+
+
+def socket_listeners(event: str) -> list[Callable[[int, str], None]]:
+    return list(_lifecycle[event])

@@ -23,16 +23,22 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
+# Every staff member's sockets: what all staff may see (presence of anyone) goes here once.
+STAFF_GROUP = "staff"
+
+
 def session_group(session_key: str) -> str:
     # Group names must be short ASCII; the session key itself must never travel to Redis.
     return "session." + hashlib.sha256(session_key.encode()).hexdigest()[:40]
 
 
-def groups_for_connection(user_id: int, session_key: str | None) -> list[str]:
+def groups_for_connection(user_id: int, session_key: str | None, sees_everyone: bool) -> list[str]:
     """Groups a newly authenticated socket joins."""
     groups = [user_group(user_id)]
     if session_key:
         groups.append(session_group(session_key))
+    if sees_everyone:
+        groups.append(STAFF_GROUP)
     return groups
 
 
@@ -43,6 +49,15 @@ def encode(event: dict) -> str:
 
 def publish_to_user(user_id: int, event: dict) -> None:
     _publish_after_commit(user_group(user_id), {"type": EVENT, "text": encode(event)})
+
+
+def publish_presence(*, person_id: int, user_id: int, status: str, expert_user_ids: list[int]) -> None:
+    """A person's presence changed: all staff see it; of the experts, only `expert_user_ids`."""
+    event = {"type": "presence", "person": person_id, "user": user_id, "status": status}
+    message = {"type": EVENT, "text": encode(event)}
+    _publish_after_commit(STAFF_GROUP, message)
+    for expert_user_id in set(expert_user_ids):
+        _publish_after_commit(user_group(expert_user_id), message)
 
 
 def end_session(session_key: str) -> None:

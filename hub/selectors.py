@@ -24,9 +24,12 @@ def user_summary(user: AbstractBaseUser) -> dict:
     }
 
 
-def hello_for(user: AbstractBaseUser) -> dict:
-    """The first frame of every socket (DESIGN.md §3)."""
-    return {"type": "hello", "protocol": PROTOCOL_VERSION, "user": user_summary(user), "rooms": []}
+def hello_and_audience(user: AbstractBaseUser) -> tuple[dict, bool]:
+    """The first frame of every socket (DESIGN.md §3), and whether the user sees everyone's presence."""
+    from directory.selectors import sees_everyone
+
+    hello = {"type": "hello", "protocol": PROTOCOL_VERSION, "user": user_summary(user), "rooms": []}
+    return hello, sees_everyone(user)
 
 
 def home_for(user: AbstractBaseUser) -> dict:

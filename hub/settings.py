@@ -122,7 +122,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": STATE_DIR / "khurusapha.sqlite3",
-            # Tests run a real server in a subprocess, which must see the same test database file.
+            # A file, not memory: tests run a real server in a subprocess that must see the same
+            # test database (tests/conftest.py names one per run).
             "TEST": {"NAME": STATE_DIR / "test.sqlite3"},
         }
     }

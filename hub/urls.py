@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import set_language
 
 from hub import views
@@ -20,6 +20,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", set_language, name="set_language"),
     path("s/<slug:slug>/", views.section, name="section"),
+    path("people/", include("directory.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

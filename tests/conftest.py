@@ -38,6 +38,26 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped under CI=true: {report.longrepr}"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings():
+    """A test database of this run's own, so two test runs on one machine do not share one."""
+    db = settings.DATABASES["default"]
+    suffix = os.getpid()
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        db["TEST"] = {**db.get("TEST", {}), "NAME": Path(settings.STATE_DIR) / f"test-{suffix}.sqlite3"}
+    else:
+        db["TEST"] = {**db.get("TEST", {}), "NAME": f"test_{db['NAME']}_{suffix}"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_presence():
+    """Nobody is connected when a test starts (presence outlives a test's database rollback)."""
+    from directory import presence
+
+    presence.store().clear()
+    yield
+
+
 # --- Redis ---------------------------------------------------------------------------------------
 
 

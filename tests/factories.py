@@ -1,13 +1,21 @@
 """Test data: people with user accounts, made the way the directory stores them."""
 
+import functools
 import itertools
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 
 from directory.models import Bureau, Person, Team
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
+
+
+@functools.cache
+def _password_hash() -> str:
+    # Hash once per run: PBKDF2 is slow on purpose, and every test makes several people.
+    return make_password(PASSWORD)
 
 
 def make_team(code: str | None = None, name_th: str = "กลุ่มงานทดสอบ", name_en: str = "Test Team") -> Team:
@@ -29,7 +37,7 @@ def make_person(
 ) -> Person:
     n = next(_counter)
     username = username or f"user{n}"
-    user = get_user_model().objects.create_user(username=username, password=PASSWORD, email=f"{username}@ksp.test")
+    user = get_user_model().objects.create(username=username, password=_password_hash(), email=f"{username}@ksp.test")
     return Person.objects.create(
         user=user,
         kind=kind,

@@ -1,0 +1,11 @@
+"""Reads of chat."""
+
+from django.db.models import QuerySet
+
+from chat.models import Membership
+
+
+def users_sharing_a_room_with(user_id: int) -> QuerySet:
+    """Ids of the users who share at least one room with `user_id` (the user included, if any room)."""
+    rooms = Membership.objects.filter(user_id=user_id).values("room_id")
+    return Membership.objects.filter(room_id__in=rooms).values("user_id").distinct()

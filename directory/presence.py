@@ -1,0 +1,127 @@
+"""Presence: who has a socket open, who is idle, busy, in a meeting or out of office.
+
+Open connections live in Redis when REDIS_URL is set (shared by every process) and in this process
+otherwise. They are what may be lost: each connection refreshes its entry while it lives, and an
+entry that is not refreshed expires, so a killed process does not leave people online forever.
+"""
+
+import threading
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+
+# A connection not refreshed for this long counts as gone (the consumer refreshes every 30 s).
+CONNECTION_TTL_SECONDS = 90
+
+
+@dataclass(frozen=True)
+class Connection:
+    conn_id: str
+    idle: bool
+
+
+class MemoryStore:
+    """One process's connections: the embedded configuration and tests without Redis."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._connections: dict[int, dict[str, tuple[bool, float]]] = {}
+        self._last_status: dict[int, str] = {}
+
+    def put(self, user_id: int, conn_id: str, idle: bool) -> None:
+        with self._lock:
+            self._connections.setdefault(user_id, {})[conn_id] = (idle, time.time() + CONNECTION_TTL_SECONDS)
+
+    def drop(self, user_id: int, conn_id: str) -> None:
+        with self._lock:
+            self._connections.get(user_id, {}).pop(conn_id, None)
+
+    def connections(self, user_id: int) -> list[Connection]:
+        now = time.time()
+        with self._lock:
+            entries = self._connections.get(user_id, {})
+            return [Connection(conn, idle) for conn, (idle, expires) in entries.items() if expires > now]
+
+    def online_user_ids(self) -> set[int]:
+        now = time.time()
+        with self._lock:
+            return {
+                user_id
+                for user_id, entries in self._connections.items()
+                if any(expires > now for _idle, expires in entries.values())
+            }
+
+    def swap_status(self, user_id: int, status: str) -> str | None:
+        """Remember `status` as the last one announced for the user; return the one before."""
+        with self._lock:
+            previous = self._last_status.get(user_id)
+            self._last_status[user_id] = status
+            return previous
+
+    def clear(self) -> None:
+        with self._lock:
+            self._connections.clear()
+            self._last_status.clear()
+
+
+class RedisStore:
+    """Connections of every process: a hash per user, and a sorted set of users by expiry."""
+
+    def __init__(self, url: str, prefix: str):
+        import redis
+
+        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._prefix = f"{prefix}:presence"
+
+    def _user_key(self, user_id: int) -> str:
+        return f"{self._prefix}:user:{user_id}"
+
+    def put(self, user_id: int, conn_id: str, idle: bool) -> None:
+        expires = time.time() + CONNECTION_TTL_SECONDS
+        pipe = self._redis.pipeline()
+        pipe.hset(self._user_key(user_id), conn_id, f"{int(idle)}|{expires}")
+        pipe.expire(self._user_key(user_id), CONNECTION_TTL_SECONDS)
+        pipe.zadd(f"{self._prefix}:online", {str(user_id): expires})
+        pipe.execute()
+
+    def drop(self, user_id: int, conn_id: str) -> None:
+        self._redis.hdel(self._user_key(user_id), conn_id)
+        if not self.connections(user_id):
+            self._redis.zrem(f"{self._prefix}:online", str(user_id))
+
+    def connections(self, user_id: int) -> list[Connection]:
+        now = time.time()
+        found = []
+        for conn, value in self._redis.hgetall(self._user_key(user_id)).items():
+            idle, _, expires = value.decode().partition("|")
+            if float(expires) > now:
+                found.append(Connection(conn.decode(), idle == "1"))
+        return found
+
+    def online_user_ids(self) -> set[int]:
+        members = self._redis.zrangebyscore(f"{self._prefix}:online", time.time(), "+inf")
+        return {int(member) for member in members}
+
+    def swap_status(self, user_id: int, status: str) -> str | None:
+        previous = self._redis.getset(f"{self._prefix}:status:{user_id}", status)
+        return previous.decode() if previous is not None else None
+
+    def clear(self) -> None:
+        keys = list(self._redis.scan_iter(f"{self._prefix}:*", count=500))
+        if keys:
+            self._redis.delete(*keys)
+
+
+_store = None
+_store_lock = threading.Lock()
+
+
+def store() -> MemoryStore | RedisStore:
+    global _store
+    with _store_lock:
+        if _store is None:
+            _store = (
+                RedisStore(settings.REDIS_URL, settings.CHANNELS_PREFIX) if settings.REDIS_URL else MemoryStore()
+            )
+        return _store

@@ -1,0 +1,174 @@
+"""Writes of the directory: profiles, photos, search documents and presence."""
+
+import io
+import secrets
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from chat.selectors import users_sharing_a_room_with
+from directory import presence, selectors
+from directory.models import Person
+from hub import realtime
+from hub.errors import Invalid, TooLarge
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding them
+PHOTO_SIZE = 320
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+PLACES = ("office", "home", "off")
+CHOOSABLE_PRESENCE = ("available", "busy", "away")
+
+
+# --- Search ---------------------------------------------------------------------------------------
+
+def search_document_for(person: Person) -> str:
+    team = person.team
+    parts = [
+        person.first_name_th, person.last_name_th, person.first_name_en, person.last_name_en,
+        f"{person.first_name_th} {person.last_name_th}", f"{person.first_name_en} {person.last_name_en}",
+        person.nickname, person.position_th, person.position_en, person.skills, person.affiliation,
+        person.email, team.name_th if team else "", team.name_en if team else "",
+    ]
+    return " | ".join(part.lower() for part in parts if part and part.strip())
+
+
+def refresh_search_documents(people=None) -> int:
+    """Rebuild the search text of `people` (all when None); returns how many changed."""
+    queryset = people if people is not None else Person.objects.all()
+    changed = []
+    for person in queryset.select_related("team"):
+        document = search_document_for(person)
+        if document != person.search_document:
+            person.search_document = document
+            changed.append(person)
+    Person.objects.bulk_update(changed, ["search_document"], batch_size=500)
+    return len(changed)
+
+
+# --- Profile --------------------------------------------------------------------------------------
+
+def update_own_profile(person: Person, changes: dict) -> Person:
+    """What a person may change about themself; position, team and manager are HR's (admin)."""
+    errors = {}
+    start, end = changes.get("out_of_office_from"), changes.get("out_of_office_until")
+    if end and not start:
+        errors["out_of_office_from"] = _("Give the first day away too.")
+    if start and end and end < start:
+        errors["out_of_office_until"] = _("The last day cannot be before the first day.")
+    delegate = changes.get("out_of_office_delegate")
+    if delegate is not None and delegate.pk == person.pk:
+        errors["out_of_office_delegate"] = _("Choose someone else to stand in for you.")
+    pattern = changes.get("work_pattern") or {}
+    if any(day not in WEEKDAYS or place not in PLACES for day, place in pattern.items()):
+        errors["work_pattern"] = _("Each weekday is at the office, at home, or off.")
+    if errors:
+        raise Invalid(_("Please correct the marked fields."), fields=errors)
+    allowed = ("nickname", "mobile", "phone_ext", "skills", "work_pattern", "out_of_office_from",
+               "out_of_office_until", "out_of_office_note", "out_of_office_delegate")
+    was_away = selectors.is_out_of_office(person)
+    for field in allowed:
+        if field in changes:
+            setattr(person, field, changes[field] if changes[field] is not None else _empty(field))
+    person.search_document = search_document_for(person)
+    with transaction.atomic():
+        person.save()
+        if was_away != selectors.is_out_of_office(person) and person.user_id:
+            transaction.on_commit(lambda: announce_presence(person.user_id))
+    return person
+
+
+def _empty(field: str):
+    return None if field.startswith("out_of_office_") and field != "out_of_office_note" else ""
+
+
+def set_photo(person: Person, upload) -> Person:
+    """Store a square JPEG of the uploaded picture; anything that is not a picture is refused."""
+    if upload.size > PHOTO_MAX_BYTES:
+        raise TooLarge(
+            _("The photo is %(size)s MB; the largest allowed is %(limit)s MB.")
+            % {"size": round(upload.size / 1024 / 1024, 1), "limit": PHOTO_MAX_BYTES // 1024 // 1024},
+            fields={"photo": _("Too large.")},
+        )
+    try:
+        image = Image.open(upload)
+        if image.width * image.height > PHOTO_MAX_PIXELS:
+            raise Invalid(_("The picture has too many pixels."), fields={"photo": _("Too many pixels.")})
+        image.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+        raise Invalid(
+            _("That file is not a picture we can read. Use a JPEG, PNG or WebP photo."),
+            fields={"photo": _("Not a picture.")},
+        ) from error
+    # Re-encoding means whatever was uploaded, only pixels are kept and served.
+    square = ImageOps.fit(ImageOps.exif_transpose(image).convert("RGB"), (PHOTO_SIZE, PHOTO_SIZE))
+    buffer = io.BytesIO()
+    square.save(buffer, "JPEG", quality=85, optimize=True)
+    old = person.photo.name if person.photo else None
+    person.photo.save(f"{person.pk}-{secrets.token_hex(8)}.jpg", ContentFile(buffer.getvalue()), save=True)
+    if old:
+        person.photo.storage.delete(old)
+    return person
+
+
+def remove_photo(person: Person) -> Person:
+    if person.photo:
+        person.photo.delete(save=True)
+    return person
+
+
+# --- Presence -------------------------------------------------------------------------------------
+
+def connection_opened(user_id: int, conn_id: str) -> None:
+    presence.store().put(user_id, conn_id, idle=False)
+    announce_presence(user_id)
+
+
+def connection_alive(user_id: int, conn_id: str, idle: bool | None = None) -> None:
+    """Refresh a connection's entry (heartbeat) and, when given, whether its person is idle there."""
+    store = presence.store()
+    if idle is None:
+        idle = next((c.idle for c in store.connections(user_id) if c.conn_id == conn_id), False)
+    store.put(user_id, conn_id, idle=idle)
+    announce_presence(user_id)
+
+
+def connection_closed(user_id: int, conn_id: str) -> None:
+    presence.store().drop(user_id, conn_id)
+    announce_presence(user_id)
+
+
+def choose_presence(user: AbstractBaseUser, status: str | None) -> str:
+    """Set the person's own status (available, busy, away) or, with None/"auto", go back to automatic."""
+    person = selectors.person_of(user)
+    if person is None:
+        raise Invalid(_("Only people in the directory have a presence."))
+    choice = "" if status in (None, "", "auto") else status
+    if choice and choice not in CHOOSABLE_PRESENCE:
+        raise Invalid(
+            _("Presence is one of available, busy, away or auto."), fields={"status": _("Not a known status.")}
+        )
+    Person.objects.filter(pk=person.pk).update(presence_choice=choice)
+    announce_presence(user.pk)
+    return choice or "auto"
+
+
+def announce_presence(user_id: int) -> None:
+    """Tell everyone who may see this person about a change of their presence, once per change."""
+    person, status = selectors.presence_of_user(user_id)
+    if person is None:
+        return
+    if presence.store().swap_status(user_id, status) == status:
+        return
+    # Experts who share a room with the person, and the person themself if an expert (other tabs).
+    experts = Person.objects.filter(
+        Q(user_id__in=users_sharing_a_room_with(user_id)) | Q(user_id=user_id), kind=Person.Kind.EXPERT
+    )
+    realtime.publish_presence(
+        person_id=person.pk, user_id=user_id, status=status,
+        expert_user_ids=list(experts.values_list("user_id", flat=True)),
+    )

@@ -1,0 +1,42 @@
+// Live presence: every element marked data-presence-user follows that person's status, and the
+// tab reports whether its person is idle (no keyboard or pointer use for IDLE_AFTER_MS).
+
+const IDLE_AFTER_MS = 5 * 60 * 1000;
+
+export function followPresence(hub) {
+  const labelsElement = document.getElementById("presence-labels");
+  const labels = labelsElement ? JSON.parse(labelsElement.textContent) : {};
+  hub.on("presence", (event) => {
+    for (const element of document.querySelectorAll(`[data-presence-user="${event.user}"]`)) {
+      element.className = element.className.replace(/presence-[a-z_]+/, `presence-${event.status}`);
+      element.dataset.status = event.status;
+      const label = element.querySelector(".presence-label");
+      if (label) label.textContent = labels[event.status] || event.status;
+    }
+  });
+}
+
+export function reportIdleness(hub) {
+  let idle = false;
+  let timer = null;
+  const becomeIdle = () => {
+    idle = true;
+    hub.send({ type: "presence.idle", idle: true });
+  };
+  const active = () => {
+    clearTimeout(timer);
+    timer = setTimeout(becomeIdle, IDLE_AFTER_MS);
+    if (idle) {
+      idle = false;
+      hub.send({ type: "presence.idle", idle: false });
+    }
+  };
+  for (const type of ["keydown", "pointerdown", "pointermove", "focus"]) {
+    window.addEventListener(type, active, { passive: true });
+  }
+  // A new socket starts not idle on the server; tell it if the person already walked away.
+  hub.addEventListener("state", (event) => {
+    if (event.detail.state === "open" && idle) hub.send({ type: "presence.idle", idle: true });
+  });
+  active();
+}
