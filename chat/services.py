@@ -18,8 +18,11 @@ def add_members(room: Room, users: list[AbstractBaseUser], owner: AbstractBaseUs
     existing = set(room.memberships.values_list("user_id", flat=True))
     Membership.objects.bulk_create(
         [
-            Membership(room=room, user=user,
-                       role=Membership.Role.OWNER if owner and user.pk == owner.pk else Membership.Role.MEMBER)
+            Membership(
+                room=room,
+                user=user,
+                role=Membership.Role.OWNER if owner and user.pk == owner.pk else Membership.Role.MEMBER,
+            )
             for user in {user.pk: user for user in users}.values()
             if user.pk not in existing
         ]

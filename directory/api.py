@@ -88,7 +88,10 @@ def _team(team) -> dict | None:
         return None
     bureau = team.bureau
     return {
-        "id": team.pk, "code": team.code, "name_th": team.name_th, "name_en": team.name_en,
+        "id": team.pk,
+        "code": team.code,
+        "name_th": team.name_th,
+        "name_en": team.name_en,
         "bureau": {"id": bureau.pk, "code": bureau.code, "name_th": bureau.name_th, "name_en": bureau.name_en},
         "manager": team.manager_id,
     }
@@ -97,16 +100,32 @@ def _team(team) -> dict | None:
 def person_out(person: Person, status: str) -> dict:
     away = selectors.is_out_of_office(person)
     return {
-        "id": person.pk, "user": person.user_id, "kind": person.kind, "name": person.display_name,
-        "name_th": person.name_th, "name_en": person.name_en, "nickname": person.nickname,
-        "position_th": person.position_th, "position_en": person.position_en, "team": _team(person.team),
-        "manager": person.manager_id, "email": person.email, "phone_ext": person.phone_ext,
-        "mobile": person.mobile, "skills": [skill.strip() for skill in person.skills.split(",") if skill.strip()],
-        "affiliation": person.affiliation, "expertise": person.expertise, "presence": status,
+        "id": person.pk,
+        "user": person.user_id,
+        "kind": person.kind,
+        "name": person.display_name,
+        "name_th": person.name_th,
+        "name_en": person.name_en,
+        "nickname": person.nickname,
+        "position_th": person.position_th,
+        "position_en": person.position_en,
+        "team": _team(person.team),
+        "manager": person.manager_id,
+        "email": person.email,
+        "phone_ext": person.phone_ext,
+        "mobile": person.mobile,
+        "skills": [skill.strip() for skill in person.skills.split(",") if skill.strip()],
+        "affiliation": person.affiliation,
+        "expertise": person.expertise,
+        "presence": status,
         "out_of_office": {
-            "start": person.out_of_office_from, "until": person.out_of_office_until,
-            "note": person.out_of_office_note, "delegate": person.out_of_office_delegate_id,
-        } if away else None,
+            "start": person.out_of_office_from,
+            "until": person.out_of_office_until,
+            "note": person.out_of_office_note,
+            "delegate": person.out_of_office_delegate_id,
+        }
+        if away
+        else None,
         "photo_url": reverse("directory:photo", args=[person.pk]) if person.photo else None,
         "vcard_url": reverse("directory:vcard", args=[person.pk]),
     }
@@ -115,8 +134,14 @@ def person_out(person: Person, status: str) -> dict:
 @router.get("/people", response=PeoplePage, summary="Search the people you may see")
 def list_people(request, filters: Query[PeopleFilters]):
     page = selectors.search_people(
-        request.auth, filters.q, bureau=filters.bureau, team=filters.team, kind=filters.kind,
-        available=filters.available, limit=filters.limit, offset=max(filters.cursor, 0),
+        request.auth,
+        filters.q,
+        bureau=filters.bureau,
+        team=filters.team,
+        kind=filters.kind,
+        available=filters.available,
+        limit=filters.limit,
+        offset=max(filters.cursor, 0),
     )
     return {
         "count": page.total,

@@ -982,10 +982,18 @@ def seed_demo(password: str) -> list[dict]:
     Person.objects.update_or_create(
         email="admin@ksp.or.th",
         defaults={
-            "user": admin, "kind": Person.Kind.STAFF, "team": teams["it-systems"],
-            "manager": managers["it-systems"], "title_th": "", "first_name_th": "ผู้ดูแลระบบ",
-            "last_name_th": "คุรุสภา", "first_name_en": "System", "last_name_en": "Administrator",
-            "position_th": "ผู้ดูแลระบบ", "position_en": "System Administrator", "phone_ext": "1234",
+            "user": admin,
+            "kind": Person.Kind.STAFF,
+            "team": teams["it-systems"],
+            "manager": managers["it-systems"],
+            "title_th": "",
+            "first_name_th": "ผู้ดูแลระบบ",
+            "last_name_th": "คุรุสภา",
+            "first_name_en": "System",
+            "last_name_en": "Administrator",
+            "position_th": "ผู้ดูแลระบบ",
+            "position_en": "System Administrator",
+            "phone_ext": "1234",
         },
     )
     _seed_rooms(experts, members, managers)

@@ -16,7 +16,8 @@ class DirectoryFilterForm(forms.Form):
     bureau = forms.TypedChoiceField(label=_("Bureau"), required=False, coerce=int, empty_value=None)
     team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
     kind = forms.ChoiceField(
-        label=_("Who"), required=False,
+        label=_("Who"),
+        required=False,
         choices=[("", _("Everyone")), ("staff", _("Staff")), ("expert", _("External experts"))],
     )
     available = forms.BooleanField(label=_("Available now"), required=False)
@@ -33,8 +34,16 @@ class DirectoryFilterForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Person
-        fields = ["nickname", "phone_ext", "mobile", "skills", "out_of_office_from", "out_of_office_until",
-                  "out_of_office_note", "out_of_office_delegate"]
+        fields = [
+            "nickname",
+            "phone_ext",
+            "mobile",
+            "skills",
+            "out_of_office_from",
+            "out_of_office_until",
+            "out_of_office_note",
+            "out_of_office_delegate",
+        ]
         widgets = {
             "out_of_office_from": forms.DateInput(attrs={"type": "date"}),
             "out_of_office_until": forms.DateInput(attrs={"type": "date"}),
@@ -49,7 +58,9 @@ class ProfileForm(forms.ModelForm):
         pattern = self.instance.work_pattern or {}
         for day, label in zip(WEEKDAYS, WEEKDAY_LABELS):
             self.fields[f"day_{day}"] = forms.ChoiceField(
-                label=label, required=False, choices=[("", "—")] + [(p, PLACE_LABELS[p]) for p in PLACES],
+                label=label,
+                required=False,
+                choices=[("", "—")] + [(p, PLACE_LABELS[p]) for p in PLACES],
                 initial=pattern.get(day, ""),
             )
 

@@ -18,24 +18,67 @@ from directory.services import WEEKDAYS, refresh_search_documents
 
 REQUIRED = ("email", "first_name_th", "last_name_th")
 TEXT_FIELDS = (
-    "title_th", "title_en", "first_name_th", "last_name_th", "first_name_en", "last_name_en", "nickname",
-    "position_th", "position_en", "phone_ext", "mobile", "skills", "affiliation",
+    "title_th",
+    "title_en",
+    "first_name_th",
+    "last_name_th",
+    "first_name_en",
+    "last_name_en",
+    "nickname",
+    "position_th",
+    "position_en",
+    "phone_ext",
+    "mobile",
+    "skills",
+    "affiliation",
 )
-COLUMNS = (*REQUIRED, "kind", *(name for name in TEXT_FIELDS if name not in REQUIRED),
-           "team", "manager_email", "expertise", "days_at_home")
+COLUMNS = (
+    *REQUIRED,
+    "kind",
+    *(name for name in TEXT_FIELDS if name not in REQUIRED),
+    "team",
+    "manager_email",
+    "expertise",
+    "days_at_home",
+)
 EXPERTISE = ("teacher", "school_administrator", "educational_administrator", "educational_supervisor")
 DAY_NAMES = {
     **{day: day for day in WEEKDAYS},
-    "monday": "mon", "tuesday": "tue", "wednesday": "wed", "thursday": "thu", "friday": "fri",
-    "saturday": "sat", "sunday": "sun",
-    "จ": "mon", "จันทร์": "mon", "อ": "tue", "อังคาร": "tue", "พ": "wed", "พุธ": "wed",
-    "พฤ": "thu", "พฤหัส": "thu", "พฤหัสบดี": "thu", "ศ": "fri", "ศุกร์": "fri",
-    "ส": "sat", "เสาร์": "sat", "อา": "sun", "อาทิตย์": "sun",
+    "monday": "mon",
+    "tuesday": "tue",
+    "wednesday": "wed",
+    "thursday": "thu",
+    "friday": "fri",
+    "saturday": "sat",
+    "sunday": "sun",
+    "จ": "mon",
+    "จันทร์": "mon",
+    "อ": "tue",
+    "อังคาร": "tue",
+    "พ": "wed",
+    "พุธ": "wed",
+    "พฤ": "thu",
+    "พฤหัส": "thu",
+    "พฤหัสบดี": "thu",
+    "ศ": "fri",
+    "ศุกร์": "fri",
+    "ส": "sat",
+    "เสาร์": "sat",
+    "อา": "sun",
+    "อาทิตย์": "sun",
 }
 # Headers that would bring national ID numbers in, compared without case, spaces, "_", "-" or ".".
 NATIONAL_ID_HEADERS = {
-    "nationalid", "nationalidnumber", "citizenid", "citizenidnumber", "idcard", "idcardno", "idcardnumber",
-    "เลขประจำตัวประชาชน", "เลขบัตรประชาชน", "บัตรประชาชน",
+    "nationalid",
+    "nationalidnumber",
+    "citizenid",
+    "citizenidnumber",
+    "idcard",
+    "idcardno",
+    "idcardnumber",
+    "เลขประจำตัวประชาชน",
+    "เลขบัตรประชาชน",
+    "บัตรประชาชน",
 }
 NATIONAL_ID_VALUE = re.compile(r"\d[ -]?\d{4}[ -]?\d{5}[ -]?\d{2}[ -]?\d")  # 1-2345-67890-12-3
 LIST_SEPARATORS = re.compile(r"[,;/、]+")
@@ -98,6 +141,7 @@ def import_people(data: bytes, filename: str, *, dry_run: bool) -> ImportReport:
 
 # --- Reading the file -----------------------------------------------------------------------------
 
+
 def _read_table(data: bytes, filename: str):
     """((header, [(line, values)]), None), or (None, RowError) when the file cannot be read at all."""
     suffix = PurePath(filename or "").suffix.lower()
@@ -119,10 +163,14 @@ def _csv_rows(data: bytes) -> list[list[str]] | RowError:
         return RowError(0, "", _("This is an Excel workbook, not a CSV file: name it .xlsx and import it again."))
     text = _decode(data)
     if text is None:
-        return RowError(0, "", _(
-            "This file cannot be read as text in UTF-8 or in Thai Windows encoding (Windows-874). "
-            "Open it in Excel and save it as “CSV UTF-8”, then import it again."
-        ))
+        return RowError(
+            0,
+            "",
+            _(
+                "This file cannot be read as text in UTF-8 or in Thai Windows encoding (Windows-874). "
+                "Open it in Excel and save it as “CSV UTF-8”, then import it again."
+            ),
+        )
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
     try:
@@ -193,20 +241,23 @@ def _read_header(header: list[str]) -> tuple[dict[str, tuple[int, str]], list[Ro
             ) % {"column": name}
             return {}, [RowError(1, name, message)]
         if key not in COLUMNS:
-            errors.append(RowError(1, name, _("Unknown column. The columns are: %(columns)s.")
-                                   % {"columns": ", ".join(COLUMNS)}))
+            errors.append(
+                RowError(1, name, _("Unknown column. The columns are: %(columns)s.") % {"columns": ", ".join(COLUMNS)})
+            )
         elif key in columns:
             errors.append(RowError(1, name, _("This column appears twice.")))
         else:
             columns[key] = (index, name)
     for key in REQUIRED:
         if key not in columns:
-            errors.append(RowError(1, key, _("The header has no “%(column)s” column; it is required.")
-                                   % {"column": key}))
+            errors.append(
+                RowError(1, key, _("The header has no “%(column)s” column; it is required.") % {"column": key})
+            )
     return columns, errors
 
 
 # --- Checking the rows ----------------------------------------------------------------------------
+
 
 def _read_rows(columns: dict, records: list) -> tuple[list[_Row], list[RowError]]:
     teams = {code.lower(): pk for pk, code in Team.objects.values_list("pk", "code")} if "team" in columns else {}
@@ -228,12 +279,21 @@ def _read_rows(columns: dict, records: list) -> tuple[list[_Row], list[RowError]
 
         for index, value in enumerate(values):
             if value.strip() and index not in named:
-                row_errors.append(RowError(line, _("column %(number)s") % {"number": index + 1},
-                                           _("A value in a column without a name in the header.")))
+                row_errors.append(
+                    RowError(
+                        line,
+                        _("column %(number)s") % {"number": index + 1},
+                        _("A value in a column without a name in the header."),
+                    )
+                )
             if NATIONAL_ID_VALUE.fullmatch(value.strip()):
-                row_errors.append(RowError(line, columns.get(_key_of(columns, index), ("", ""))[1], _(
-                    "This looks like a national ID number; the directory keeps none (PDPA). Remove it."
-                )))
+                row_errors.append(
+                    RowError(
+                        line,
+                        columns.get(_key_of(columns, index), ("", ""))[1],
+                        _("This looks like a national ID number; the directory keeps none (PDPA). Remove it."),
+                    )
+                )
         fields = {}
         for key in REQUIRED:
             if not _value(values, columns, key):
@@ -246,8 +306,11 @@ def _read_rows(columns: dict, records: list) -> tuple[list[_Row], list[RowError]
                 problem("email", _("“%(email)s” is not a valid e-mail address.") % {"email": email})
             else:
                 if email in first_line_of:
-                    problem("email", _("%(email)s is also on line %(line)s; each person appears once.")
-                            % {"email": email, "line": first_line_of[email]})
+                    problem(
+                        "email",
+                        _("%(email)s is also on line %(line)s; each person appears once.")
+                        % {"email": email, "line": first_line_of[email]},
+                    )
                 else:
                     first_line_of[email] = line
         for key in ("email", *TEXT_FIELDS):
@@ -256,8 +319,9 @@ def _read_rows(columns: dict, records: list) -> tuple[list[_Row], list[RowError]
             value = _value(values, columns, key)
             limit = Person._meta.get_field(key).max_length
             if len(value) > limit:
-                problem(key, _("At most %(limit)s characters; this has %(count)s.")
-                        % {"limit": limit, "count": len(value)})
+                problem(
+                    key, _("At most %(limit)s characters; this has %(count)s.") % {"limit": limit, "count": len(value)}
+                )
             elif key != "email":
                 fields[key] = value
         if "kind" in columns:
@@ -276,8 +340,11 @@ def _read_rows(columns: dict, records: list) -> tuple[list[_Row], list[RowError]
             wrong = [item for item in items if item not in EXPERTISE]
             fields["expertise"] = list(dict.fromkeys(items))
             if wrong:
-                problem("expertise", _("“%(values)s” is not an area of expertise; use %(allowed)s.")
-                        % {"values": ", ".join(wrong), "allowed": ", ".join(EXPERTISE)})
+                problem(
+                    "expertise",
+                    _("“%(values)s” is not an area of expertise; use %(allowed)s.")
+                    % {"values": ", ".join(wrong), "allowed": ", ".join(EXPERTISE)},
+                )
         if "days_at_home" in columns:
             items = [item.rstrip(".") for item in _items(_value(values, columns, "days_at_home").lower())]
             wrong = [item for item in items if item not in DAY_NAMES]
@@ -286,14 +353,19 @@ def _read_rows(columns: dict, records: list) -> tuple[list[_Row], list[RowError]
                 day: "home" if day in home else ("office" if index < 5 else "off") for index, day in enumerate(WEEKDAYS)
             }
             if wrong:
-                problem("days_at_home", _("“%(values)s” is not a weekday; use mon … sun or จ อ พ พฤ ศ ส อา.")
-                        % {"values": ", ".join(wrong)})
+                problem(
+                    "days_at_home",
+                    _("“%(values)s” is not a weekday; use mon … sun or จ อ พ พฤ ศ ส อา.")
+                    % {"values": ", ".join(wrong)},
+                )
         manager = _value(values, columns, "manager_email").lower() or None
         if manager and manager == email:
             problem("manager_email", _("A person cannot be their own manager."))
         elif manager and manager not in known:
-            problem("manager_email", _("Nobody with the e-mail %(email)s is in this file or in the directory.")
-                    % {"email": manager})
+            problem(
+                "manager_email",
+                _("Nobody with the e-mail %(email)s is in this file or in the directory.") % {"email": manager},
+            )
         errors += row_errors
         if not row_errors:
             rows.append(_Row(line, email, fields, manager))
@@ -330,17 +402,22 @@ def _manager_loops(rows: list[_Row], columns: dict) -> list[RowError]:
             current = manager_of.get(current)
         if current == row.email:
             loop = " → ".join([*chain, row.email])
-            errors.append(RowError(row.line, columns["manager_email"][1],
-                                   _("Managers go round in a loop: %(loop)s.") % {"loop": loop}))
+            errors.append(
+                RowError(
+                    row.line, columns["manager_email"][1], _("Managers go round in a loop: %(loop)s.") % {"loop": loop}
+                )
+            )
     return errors
 
 
 # --- Saving ---------------------------------------------------------------------------------------
 
+
 def _save(rows: list[_Row], *, has_manager: bool, dry_run: bool) -> ImportReport:
     people = {
         person.email.lower(): person
-        for person in Person.objects.annotate(e=Lower("email")).filter(e__in=[row.email for row in rows])
+        for person in Person.objects.annotate(e=Lower("email"))
+        .filter(e__in=[row.email for row in rows])
         .select_related("manager")
     }
     report, changed = ImportReport(), []
@@ -349,9 +426,11 @@ def _save(rows: list[_Row], *, has_manager: bool, dry_run: bool) -> ImportReport
         if person is None:
             report.created += 1
             changed.append(row)
-        elif (person.email != row.email
-              or any(getattr(person, name) != value for name, value in row.fields.items())
-              or (has_manager and (person.manager.email.lower() if person.manager else None) != row.manager_email)):
+        elif (
+            person.email != row.email
+            or any(getattr(person, name) != value for name, value in row.fields.items())
+            or (has_manager and (person.manager.email.lower() if person.manager else None) != row.manager_email)
+        ):
             report.updated += 1
             changed.append(row)
         else:
@@ -369,8 +448,9 @@ def _save(rows: list[_Row], *, has_manager: bool, dry_run: bool) -> ImportReport
                 people[row.email] = person
             if has_manager:
                 managers = {row.manager_email for row in changed if row.manager_email} - set(people)
-                people.update({p.email.lower(): p for p in Person.objects.annotate(e=Lower("email"))
-                               .filter(e__in=managers)})
+                people.update(
+                    {p.email.lower(): p for p in Person.objects.annotate(e=Lower("email")).filter(e__in=managers)}
+                )
                 for row in changed:
                     person, manager = people[row.email], people.get(row.manager_email)
                     if person.manager_id != (manager.pk if manager else None):
@@ -378,7 +458,9 @@ def _save(rows: list[_Row], *, has_manager: bool, dry_run: bool) -> ImportReport
                         person.save(update_fields=["manager"])
             refresh_search_documents(Person.objects.filter(pk__in=[people[row.email].pk for row in changed]))
     except IntegrityError:
-        return ImportReport(errors=[RowError(0, "", _(
-            "The directory changed while importing, so nothing was saved. Run the import again."
-        ))])
+        return ImportReport(
+            errors=[
+                RowError(0, "", _("The directory changed while importing, so nothing was saved. Run the import again."))
+            ]
+        )
     return report

@@ -99,7 +99,9 @@ class Person(models.Model):
     mobile = models.CharField(_("mobile"), max_length=30, blank=True)
     skills = models.CharField(_("skills"), max_length=500, blank=True, help_text=_("Comma-separated."))
     work_pattern = models.JSONField(
-        _("work pattern"), default=dict, blank=True,
+        _("work pattern"),
+        default=dict,
+        blank=True,
         help_text=_('Weekday to place, e.g. {"mon": "office", "tue": "home"}.'),
     )
     photo = models.ImageField(_("photo"), upload_to="photos/", blank=True)
@@ -107,12 +109,18 @@ class Person(models.Model):
     out_of_office_until = models.DateField(_("out of office until"), null=True, blank=True)
     out_of_office_note = models.CharField(_("out-of-office note"), max_length=200, blank=True)
     out_of_office_delegate = models.ForeignKey(
-        "self", verbose_name=_("delegate while away"), null=True, blank=True, on_delete=models.SET_NULL,
+        "self",
+        verbose_name=_("delegate while away"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="delegating_for",
     )
     # The person's own choice of presence; empty means "automatic" (computed from sockets and activity).
     presence_choice = models.CharField(
-        _("presence"), max_length=10, blank=True,
+        _("presence"),
+        max_length=10,
+        blank=True,
         choices=[("available", _("available")), ("busy", _("busy")), ("away", _("away"))],
     )
     affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)

@@ -121,7 +121,5 @@ def store() -> MemoryStore | RedisStore:
     global _store
     with _store_lock:
         if _store is None:
-            _store = (
-                RedisStore(settings.REDIS_URL, settings.CHANNELS_PREFIX) if settings.REDIS_URL else MemoryStore()
-            )
+            _store = RedisStore(settings.REDIS_URL, settings.CHANNELS_PREFIX) if settings.REDIS_URL else MemoryStore()
         return _store

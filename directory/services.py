@@ -26,13 +26,24 @@ CHOOSABLE_PRESENCE = ("available", "busy", "away")
 
 # --- Search ---------------------------------------------------------------------------------------
 
+
 def search_document_for(person: Person) -> str:
     team = person.team
     parts = [
-        person.first_name_th, person.last_name_th, person.first_name_en, person.last_name_en,
-        f"{person.first_name_th} {person.last_name_th}", f"{person.first_name_en} {person.last_name_en}",
-        person.nickname, person.position_th, person.position_en, person.skills, person.affiliation,
-        person.email, team.name_th if team else "", team.name_en if team else "",
+        person.first_name_th,
+        person.last_name_th,
+        person.first_name_en,
+        person.last_name_en,
+        f"{person.first_name_th} {person.last_name_th}",
+        f"{person.first_name_en} {person.last_name_en}",
+        person.nickname,
+        person.position_th,
+        person.position_en,
+        person.skills,
+        person.affiliation,
+        person.email,
+        team.name_th if team else "",
+        team.name_en if team else "",
     ]
     return " | ".join(part.lower() for part in parts if part and part.strip())
 
@@ -52,6 +63,7 @@ def refresh_search_documents(people=None) -> int:
 
 # --- Profile --------------------------------------------------------------------------------------
 
+
 def update_own_profile(person: Person, changes: dict) -> Person:
     """What a person may change about themself; position, team and manager are HR's (admin)."""
     errors = {}
@@ -68,8 +80,17 @@ def update_own_profile(person: Person, changes: dict) -> Person:
         errors["work_pattern"] = _("Each weekday is at the office, at home, or off.")
     if errors:
         raise Invalid(_("Please correct the marked fields."), fields=errors)
-    allowed = ("nickname", "mobile", "phone_ext", "skills", "work_pattern", "out_of_office_from",
-               "out_of_office_until", "out_of_office_note", "out_of_office_delegate")
+    allowed = (
+        "nickname",
+        "mobile",
+        "phone_ext",
+        "skills",
+        "work_pattern",
+        "out_of_office_from",
+        "out_of_office_until",
+        "out_of_office_note",
+        "out_of_office_delegate",
+    )
     was_away = selectors.is_out_of_office(person)
     for field in allowed:
         if field in changes:
@@ -123,6 +144,7 @@ def remove_photo(person: Person) -> Person:
 
 # --- Presence -------------------------------------------------------------------------------------
 
+
 def connection_opened(user_id: int, conn_id: str) -> None:
     presence.store().put(user_id, conn_id, idle=False)
     announce_presence(user_id)
@@ -169,6 +191,8 @@ def announce_presence(user_id: int) -> None:
         Q(user_id__in=users_sharing_a_room_with(user_id)) | Q(user_id=user_id), kind=Person.Kind.EXPERT
     )
     realtime.publish_presence(
-        person_id=person.pk, user_id=user_id, status=status,
+        person_id=person.pk,
+        user_id=user_id,
+        status=status,
         expert_user_ids=list(experts.values_list("user_id", flat=True)),
     )

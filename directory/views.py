@@ -70,18 +70,22 @@ def _visible_or_404(request, person_id: int):
 def profile(request, person_id: int):
     person = _visible_or_404(request, person_id)
     status = selectors.presence_for([person])[person.pk]
-    return render(request, "directory/profile.html", {
-        "person": person,
-        "status": status,
-        "org": selectors.org_chart_for(person, request.user),
-        "is_me": person.user_id == request.user.pk,
-        "delegate": person.out_of_office_delegate if selectors.is_out_of_office(person) else None,
-        "week": [
-            (label, PLACE_LABELS[person.work_pattern[day]])
-            for day, label in zip(WEEKDAYS, WEEKDAY_LABELS)
-            if person.work_pattern.get(day) in PLACE_LABELS
-        ],
-    })
+    return render(
+        request,
+        "directory/profile.html",
+        {
+            "person": person,
+            "status": status,
+            "org": selectors.org_chart_for(person, request.user),
+            "is_me": person.user_id == request.user.pk,
+            "delegate": person.out_of_office_delegate if selectors.is_out_of_office(person) else None,
+            "week": [
+                (label, PLACE_LABELS[person.work_pattern[day]])
+                for day, label in zip(WEEKDAYS, WEEKDAY_LABELS)
+                if person.work_pattern.get(day) in PLACE_LABELS
+            ],
+        },
+    )
 
 
 @login_required
@@ -131,8 +135,12 @@ def edit_my_profile(request):
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("directory:profile", person_id=person.pk)
-    return render(request, "directory/edit_profile.html", {"form": form, "photo_form": photo_form, "person": person},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "directory/edit_profile.html",
+        {"form": form, "photo_form": photo_form, "person": person},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -154,8 +162,9 @@ def upload_my_photo(request):
             messages.success(request, _("Your photo is saved."))
             return redirect("directory:edit_my_profile")
     form = ProfileForm(instance=person, user=request.user)
-    return render(request, "directory/edit_profile.html", {"form": form, "photo_form": photo_form, "person": person},
-                  status=400)
+    return render(
+        request, "directory/edit_profile.html", {"form": form, "photo_form": photo_form, "person": person}, status=400
+    )
 
 
 @login_required
@@ -169,9 +178,15 @@ def import_people(request):
         dry_run = "dry_run" in request.POST
         report = importing.import_people(upload.read(), upload.name, dry_run=dry_run)
         if report.ok and not dry_run:
-            messages.success(request, _("Imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")
-                             % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged})
+            messages.success(
+                request,
+                _("Imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")
+                % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
+            )
             return redirect("directory:import")
-    return render(request, "directory/import.html", {"form": form, "report": report,
-                                                     "bureaus": Bureau.objects.all()},
-                  status=400 if report is not None and not report.ok else 200)
+    return render(
+        request,
+        "directory/import.html",
+        {"form": form, "report": report, "bureaus": Bureau.objects.all()},
+        status=400 if report is not None and not report.ok else 200,
+    )

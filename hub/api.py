@@ -20,12 +20,22 @@ class BearerAuth(HttpBearer):
         return user
 
 
+class BrowserSessionAuth(SessionAuth):
+    """The browser's session, unless the request also carries a token: a bad token is refused
+    rather than quietly ignored, as the socket does too."""
+
+    def authenticate(self, request, key):
+        if "Authorization" in request.headers:
+            return None
+        return super().authenticate(request, key)
+
+
 api = NinjaAPI(
     title="Khurusapha ONE API",
     version="1",
     description="The hub's API for the browser, the mobile app and bots. Errors: "
     '{"error": {"code": "...", "message": "...", "fields": {...}}}.',
-    auth=[BearerAuth(), SessionAuth()],
+    auth=[BearerAuth(), BrowserSessionAuth()],
     urls_namespace="api",
 )
 

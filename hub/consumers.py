@@ -17,19 +17,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from hub import protocol, realtime, selectors
+from hub.auth import header
 from hub.errors import HubError
+from hub.i18n import choose_language
 
 log = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
-
-
-def _header(scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", []):
-        if key == name:
-            return value.decode("latin1")
-    return None
 
 
 def origin_allowed(scope) -> bool | None:
@@ -38,13 +33,13 @@ def origin_allowed(scope) -> bool | None:
     Comparing with the Host header (not only ALLOWED_HOSTS) keeps ALLOWED_HOSTS=['*'] from
     opening the socket to every site on the web (DESIGN.md §8).
     """
-    origin = _header(scope, b"origin")
+    origin = header(scope, b"origin")
     if origin is None:
         return None
     if origin in settings.CSRF_TRUSTED_ORIGINS:
         return True
     netloc = urlsplit(origin).netloc
-    host = _header(scope, b"host")
+    host = header(scope, b"host")
     if not netloc or netloc != host:
         return False
     hostname = urlsplit(f"//{netloc}").hostname or ""
@@ -52,10 +47,11 @@ def origin_allowed(scope) -> bool | None:
 
 
 def language_of(scope) -> str:
-    supported = {code for code, _name in settings.LANGUAGES}
-    cookies = scope.get("cookies", {})
-    chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME)
-    return chosen if chosen in supported else settings.LANGUAGE_CODE
+    return choose_language(
+        scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME),
+        header(scope, b"accept-language"),
+        api_client=scope.get("auth_method") == "token",
+    )
 
 
 class HubConsumer(AsyncWebsocketConsumer):
@@ -130,7 +126,9 @@ class HubConsumer(AsyncWebsocketConsumer):
             return
         try:
             data = json.loads(text_data)
-        except ValueError:
+            # A "\ud800" escape parses into a lone surrogate that can be neither stored nor echoed.
+            json.dumps(data, ensure_ascii=False).encode()
+        except (ValueError, RecursionError):
             await self.send_error("bad_frame", _("The frame is not valid JSON."))
             return
         if not isinstance(data, dict) or not isinstance(data.get("type"), str):
@@ -179,6 +177,13 @@ class HubConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=message["text"])
         if message.get("close"):
             await self.close(code=message["close"])
+
+
+class UnknownSocketPath(AsyncWebsocketConsumer):
+    """Any socket path but /ws/: refused at the handshake, not a server error."""
+
+    async def connect(self):
+        await self.close()
 
 
 def _ref_of(frame: dict):

@@ -1,22 +1,25 @@
-"""Language choice: the person's own choice (cookie) first, otherwise Thai."""
+"""HTTP middleware of the hub: language choice, and the API's one error shape for 405s."""
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+
+from hub.i18n import choose_language
 
 
 class ThaiFirstLocaleMiddleware:
-    """Thai first, whatever language the browser's operating system happens to advertise.
-
-    Django's LocaleMiddleware would follow Accept-Language, which on most office PCs says en-US.
-    API clients (mobile app, bots) may still ask for English with Accept-Language.
-    """
+    """Activates the language of hub.i18n.choose_language for each request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        language = self.language_for(request)
+        language = choose_language(
+            request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME),
+            request.headers.get("Accept-Language"),
+            api_client=request.path.startswith("/api/"),
+        )
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
@@ -25,14 +28,25 @@ class ThaiFirstLocaleMiddleware:
         translation.deactivate()
         return response
 
-    @staticmethod
-    def language_for(request) -> str:
-        supported = {code for code, _ in settings.LANGUAGES}
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        if chosen in supported:
-            return chosen
-        if request.path.startswith("/api/"):
-            accepted = translation.get_language_from_request(request)
-            if accepted in supported:
-                return accepted
-        return settings.LANGUAGE_CODE
+
+class ApiMethodNotAllowedMiddleware:
+    """django-ninja answers a wrong method with a bare 405; the API promises its error shape."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.path.startswith("/api/")
+            and response.get("Content-Type", "").split(";")[0] != "application/json"
+        ):
+            from hub.api import error_response
+
+            allowed = response.get("Allow", "")
+            message = _("This address does not accept %(method)s.") % {"method": request.method}
+            response = error_response(request, 405, "method_not_allowed", message)
+            if allowed:
+                response["Allow"] = allowed
+        return response

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "django_htmx",
+    "ninja",  # serves the API docs' assets itself, not from a CDN
     "hub",
     "directory",
     "chat",
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hub.middleware.ThaiFirstLocaleMiddleware",
+    "hub.middleware.ApiMethodNotAllowedMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -134,6 +136,7 @@ if _engine == "django.db.backends.postgresql":
         "max_size": int(os.environ.get("DATABASE_POOL_SIZE", "10")),
         "timeout": 10,
     }
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 elif _engine == "django.db.backends.sqlite3":
     # WAL lets the demo's socket and page threads (and a test's server process) read while one writes.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
@@ -195,7 +198,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every star
 # Tests and the demo serve straight from the app folders: no collectstatic step to forget.
 WHITENOISE_USE_FINDERS = env_bool("STATIC_FROM_APPS", default=DEBUG)
 
-# The socket protocol's limits (DESIGN.md §3); Daphne enforces none of its own.
+# The socket protocol's limits (DESIGN.md §3). Daphne drops the connection above 1 MiB; below
+# that, the consumer answers too_large and keeps the socket.
 WS_MAX_FRAME_BYTES = int(os.environ.get("WS_MAX_FRAME_BYTES", str(64 * 1024)))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

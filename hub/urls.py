@@ -1,23 +1,18 @@
 """URLs of the whole site."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from hub import views
 from hub.api import api
-from hub.forms import LoginForm
+from hub.auth_views import LoginView, LogoutView
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", LoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
     path("language/", set_language, name="set_language"),
     path("s/<slug:slug>/", views.section, name="section"),
     path("people/", include("directory.urls")),
@@ -25,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "hub.views.bad_request"
 handler404 = "hub.views.page_not_found"
 handler500 = "hub.views.server_error"
 handler403 = "hub.views.permission_denied"

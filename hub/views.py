@@ -33,9 +33,13 @@ def section(request, slug: str):
 
 
 def _database_answers() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    finally:
+        # The probe runs on a pool thread of its own; give its connection back to the pool.
+        connection.close()
 
 
 async def healthz(request):
@@ -61,6 +65,12 @@ async def healthz(request):
 
 def _wants_json(request) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+
+
+def bad_request(request, exception=None):
+    if _wants_json(request):
+        return error_response(request, 400, "invalid", _("The request is not valid."))
+    return render(request, "400.html", status=400)
 
 
 def page_not_found(request, exception=None):

@@ -6,55 +6,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0001_initial'),
+        ("directory", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='person',
-            name='out_of_office_delegate',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='delegating_for', to='directory.person', verbose_name='delegate while away'),
+            model_name="person",
+            name="out_of_office_delegate",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="delegating_for",
+                to="directory.person",
+                verbose_name="delegate while away",
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='out_of_office_from',
-            field=models.DateField(blank=True, null=True, verbose_name='out of office from'),
+            model_name="person",
+            name="out_of_office_from",
+            field=models.DateField(blank=True, null=True, verbose_name="out of office from"),
         ),
         migrations.AddField(
-            model_name='person',
-            name='out_of_office_note',
-            field=models.CharField(blank=True, max_length=200, verbose_name='out-of-office note'),
+            model_name="person",
+            name="out_of_office_note",
+            field=models.CharField(blank=True, max_length=200, verbose_name="out-of-office note"),
         ),
         migrations.AddField(
-            model_name='person',
-            name='out_of_office_until',
-            field=models.DateField(blank=True, null=True, verbose_name='out of office until'),
+            model_name="person",
+            name="out_of_office_until",
+            field=models.DateField(blank=True, null=True, verbose_name="out of office until"),
         ),
         migrations.AddField(
-            model_name='person',
-            name='photo',
-            field=models.ImageField(blank=True, upload_to='photos/', verbose_name='photo'),
+            model_name="person",
+            name="photo",
+            field=models.ImageField(blank=True, upload_to="photos/", verbose_name="photo"),
         ),
         migrations.AddField(
-            model_name='person',
-            name='presence_choice',
-            field=models.CharField(blank=True, choices=[('available', 'available'), ('busy', 'busy'), ('away', 'away')], max_length=10, verbose_name='presence'),
+            model_name="person",
+            name="presence_choice",
+            field=models.CharField(
+                blank=True,
+                choices=[("available", "available"), ("busy", "busy"), ("away", "away")],
+                max_length=10,
+                verbose_name="presence",
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='search_document',
-            field=models.TextField(blank=True, default='', editable=False),
+            model_name="person",
+            name="search_document",
+            field=models.TextField(blank=True, default="", editable=False),
         ),
         migrations.AddField(
-            model_name='person',
-            name='work_pattern',
-            field=models.JSONField(blank=True, default=dict, help_text='Weekday to place, e.g. {"mon": "office", "tue": "home"}.', verbose_name='work pattern'),
+            model_name="person",
+            name="work_pattern",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text='Weekday to place, e.g. {"mon": "office", "tue": "home"}.',
+                verbose_name="work pattern",
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['kind', 'team'], name='directory_p_kind_8c2d13_idx'),
+            model_name="person",
+            index=models.Index(fields=["kind", "team"], name="directory_p_kind_8c2d13_idx"),
         ),
     ]

@@ -79,10 +79,12 @@ def test_the_same_file_from_thai_excel_in_windows_874_gives_the_same_thai_names(
 
 
 def test_an_excel_workbook_imports_like_a_csv_with_numbers_kept_as_typed(hr_team):
-    data = xlsx([
-        ["Email", " First_Name_TH ", "last_name_th", "phone_ext", "team", "kind", "expertise"],
-        ["Worawit@Chula.ac.th", "วรวิทย์", "ศักดิ์สิทธิ์", 6121, "hr", "expert", "teacher, educational_supervisor"],
-    ])
+    data = xlsx(
+        [
+            ["Email", " First_Name_TH ", "last_name_th", "phone_ext", "team", "kind", "expertise"],
+            ["Worawit@Chula.ac.th", "วรวิทย์", "ศักดิ์สิทธิ์", 6121, "hr", "expert", "teacher, educational_supervisor"],
+        ]
+    )
     report = import_people(data, "จาก HR.xlsx", dry_run=False)
     assert report.ok, report.errors
     worawit = Person.objects.get()
@@ -94,10 +96,16 @@ def test_an_excel_workbook_imports_like_a_csv_with_numbers_kept_as_typed(hr_team
 
 
 def test_days_at_home_in_thai_or_english_make_the_work_pattern():
-    text = "email,first_name_th,last_name_th,days_at_home\na@ksp.or.th,ก,ข,\"พ, ศ.\"\nb@ksp.or.th,ค,ง,tue\n"
+    text = 'email,first_name_th,last_name_th,days_at_home\na@ksp.or.th,ก,ข,"พ, ศ."\nb@ksp.or.th,ค,ง,tue\n'
     assert run(text).ok
     assert Person.objects.get(email="a@ksp.or.th").work_pattern == {
-        "mon": "office", "tue": "office", "wed": "home", "thu": "office", "fri": "home", "sat": "off", "sun": "off",
+        "mon": "office",
+        "tue": "office",
+        "wed": "home",
+        "thu": "office",
+        "fri": "home",
+        "sat": "off",
+        "sun": "off",
     }
     assert Person.objects.get(email="b@ksp.or.th").work_pattern["tue"] == "home"
 
@@ -126,7 +134,9 @@ prasert@ksp.or.th,นาย,ประเสริฐ,ดีงาม,,,,hr,nobod
     report = run(text, dry_run=True)
     assert not report.ok
     assert problems(report) == {
-        (3, "email"), (3, "first_name_th"), (3, "team"),  # every problem of a row, not only the first
+        (3, "email"),
+        (3, "first_name_th"),
+        (3, "team"),  # every problem of a row, not only the first
         (5, "manager_email"),  # the blank line 4 still counts, as in a text editor
     }
     reasons = {(error.line, error.column): error.message for error in report.errors}
@@ -258,8 +268,16 @@ def junk(size: int = 4096) -> bytes:
         (b"", "people.csv", "The file is empty."),
         (b"email,first_name_th,last_name_th\n", "people.csv", "The file has a header but no people."),
     ],
-    ids=["random-bytes", "utf-16-without-bom", "pdf", "random-xlsx", "truncated-xlsx", "xlsx-named-csv", "empty",
-         "header-only"],
+    ids=[
+        "random-bytes",
+        "utf-16-without-bom",
+        "pdf",
+        "random-xlsx",
+        "truncated-xlsx",
+        "xlsx-named-csv",
+        "empty",
+        "header-only",
+    ],
 )
 def test_a_file_that_cannot_be_read_gets_one_clear_message_and_saves_nothing(data, filename, message):
     report = import_people(data, filename, dry_run=False)

@@ -155,8 +155,9 @@ def test_experts_hear_only_about_people_in_their_rooms():
 
 def test_out_of_office_wins_over_being_online():
     today = timezone.localdate()
-    somchai = make_person("somchai", out_of_office_from=today - dt.timedelta(days=1),
-                          out_of_office_until=today + dt.timedelta(days=2))
+    somchai = make_person(
+        "somchai", out_of_office_from=today - dt.timedelta(days=1), out_of_office_until=today + dt.timedelta(days=2)
+    )
     headers = browser_headers(somchai.user)
 
     async def scenario():
@@ -174,7 +175,8 @@ def test_choosing_presence_over_the_api(client):
     client.force_login(somchai.user)
     response = client.put("/api/v1/me/presence", {"status": "busy"}, content_type="application/json")
     assert response.status_code == 200 and response.json() == {"status": "busy"}
-    refused = client.put("/api/v1/me/presence", {"status": "asleep"}, content_type="application/json",
-                         HTTP_ACCEPT_LANGUAGE="en")
+    refused = client.put(
+        "/api/v1/me/presence", {"status": "asleep"}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert refused.status_code == 400
     assert refused.json()["error"]["fields"] == {"status": "Not a known status."}

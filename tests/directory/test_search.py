@@ -15,17 +15,40 @@ def office():
     licensing = make_team(code="licensing", name_th="กลุ่มงานออกใบอนุญาต", name_en="Licensing Team")
     it = make_team(code="it", name_th="กลุ่มงานเทคโนโลยี", name_en="IT Team")
     people = {
-        "viewer": make_person("viewer", first_name_th="วิชัย", last_name_th="ดูดี", first_name_en="Wichai",
-                              last_name_en="Dudee", team=it),
-        "somchai": make_person("somchai", first_name_th="สมชาย", last_name_th="ใจดี", first_name_en="Somchai",
-                               last_name_en="Jaidee", nickname="ต้น", team=licensing,
-                               position_th="นักวิชาการศึกษา", position_en="Education Officer"),
-        "somsri": make_person("somsri", first_name_th="สมศรี", last_name_th="มีสุข", first_name_en="Somsri",
-                              last_name_en="Meesuk", team=it, skills="Python, ระบบเครือข่าย"),
-        "anong": make_person("anong", first_name_th="อนงค์", last_name_th="สมชาติ", first_name_en="Anong",
-                             last_name_en="Somchat", team=licensing),
-        "ton": make_person("ton", first_name_th="ต้นข้าว", last_name_th="ทองดี", first_name_en="Tonkhao",
-                           last_name_en="Thongdee", team=it),
+        "viewer": make_person(
+            "viewer", first_name_th="วิชัย", last_name_th="ดูดี", first_name_en="Wichai", last_name_en="Dudee", team=it
+        ),
+        "somchai": make_person(
+            "somchai",
+            first_name_th="สมชาย",
+            last_name_th="ใจดี",
+            first_name_en="Somchai",
+            last_name_en="Jaidee",
+            nickname="ต้น",
+            team=licensing,
+            position_th="นักวิชาการศึกษา",
+            position_en="Education Officer",
+        ),
+        "somsri": make_person(
+            "somsri",
+            first_name_th="สมศรี",
+            last_name_th="มีสุข",
+            first_name_en="Somsri",
+            last_name_en="Meesuk",
+            team=it,
+            skills="Python, ระบบเครือข่าย",
+        ),
+        "anong": make_person(
+            "anong",
+            first_name_th="อนงค์",
+            last_name_th="สมชาติ",
+            first_name_en="Anong",
+            last_name_en="Somchat",
+            team=licensing,
+        ),
+        "ton": make_person(
+            "ton", first_name_th="ต้นข้าว", last_name_th="ทองดี", first_name_en="Tonkhao", last_name_en="Thongdee", team=it
+        ),
     }
     refresh_search_documents()
     return people

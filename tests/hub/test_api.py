@@ -88,3 +88,30 @@ def test_openapi_document_describes_me_and_bearer_auth(client):
     assert "/api/v1/me" in document["paths"]
     schemes = document["components"]["securitySchemes"]
     assert any(scheme.get("scheme") == "bearer" for scheme in schemes.values())
+
+
+def test_a_bad_token_is_refused_even_beside_a_valid_session(client):
+    person = make_person("somchai")
+    client.force_login(person.user)
+    assert client.get("/api/v1/me").status_code == 200
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer ksp_wrong").status_code == 401
+
+
+def test_a_wrong_method_gets_405_in_the_error_shape(client):
+    person = make_person("somchai")
+    client.force_login(person.user)
+    response = client.post("/api/v1/me", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 405
+    assert response.json()["error"] == {
+        "code": "method_not_allowed",
+        "message": "This address does not accept POST.",
+        "fields": {},
+    }
+    assert response["Allow"] == "GET"
+
+
+def test_api_docs_load_their_assets_from_this_server(client):
+    person = make_person("somchai")
+    client.force_login(person.user)
+    html = client.get("/api/v1/docs").content.decode()
+    assert "cdn.jsdelivr" not in html and "/static/ninja/" in html

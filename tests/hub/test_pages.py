@@ -20,7 +20,7 @@ def test_login_page_speaks_thai_first_even_to_an_english_browser(client):
 def test_wrong_password_is_refused_with_a_clear_thai_message(client):
     make_person("somchai")
     response = client.post("/login/", {"username": "somchai", "password": "not it"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
@@ -40,10 +40,13 @@ def test_home_requires_login(client):
     assert response.url.startswith("/login/")
 
 
-def test_logout_needs_post_and_ends_the_session(client):
+def test_logout_link_asks_first_and_post_ends_the_session(client):
     person = make_person()
     client.force_login(person.user)
-    assert client.get("/logout/").status_code == 405
+    asked = client.get("/logout/")
+    assert asked.status_code == 200
+    assert "ออกจากระบบ Khurusapha ONE หรือไม่" in asked.content.decode()
+    assert client.get("/").status_code == 200, "a GET must not log anyone out"
     response = client.post("/logout/")
     assert response.status_code == 302
     assert client.get("/").status_code == 302
@@ -92,3 +95,22 @@ def test_every_thai_message_is_translated():
     catalogue = polib.pofile(str(settings.BASE_DIR / "frontend/locale/th/LC_MESSAGES/django.po"))
     untranslated = [entry.msgid for entry in catalogue if not entry.translated() and not entry.obsolete]
     assert untranslated == []
+
+
+def test_a_signed_in_person_sent_back_to_the_login_page_lands_home(client):
+    person = make_person()
+    client.force_login(person.user)
+    response = client.get("/login/?next=/login/")
+    assert response.status_code == 302 and response.url == "/"
+
+
+def test_login_never_redirects_to_another_site(client):
+    make_person("somchai")
+    response = client.post("/login/?next=https://evil.example/", {"username": "somchai", "password": PASSWORD})
+    assert response.status_code == 302 and response.url == "/"
+
+
+def test_an_unknown_host_gets_a_localised_400_page(client):
+    response = client.get("/login/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "คำขอไม่ถูกต้อง" in response.content.decode()

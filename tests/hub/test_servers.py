@@ -65,7 +65,8 @@ def test_login_and_socket_over_the_network(hub_server):
         async with websockets.connect(hub_server.ws_url, additional_headers=headers) as socket:
             hello = json.loads(await asyncio.wait_for(socket.recv(), 10))
             await socket.send(json.dumps({"type": "ping", "ref": 1}))
-            pong = json.loads(await asyncio.wait_for(socket.recv(), 10))
+            while (pong := json.loads(await asyncio.wait_for(socket.recv(), 10)))["type"] != "pong":
+                pass  # presence of the person's own arrival may come first
             return hello, pong
 
     hello, pong = asyncio.run(scenario())

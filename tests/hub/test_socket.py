@@ -151,6 +151,8 @@ def test_ping_gets_pong_with_the_same_ref():
     ("frame", "message"),
     [
         ("{not json", "The frame is not valid JSON."),
+        ("[" * 60_000, "The frame is not valid JSON."),
+        ('{"type": "ping", "ref": "\\ud800"}', "The frame is not valid JSON."),
         ("[1, 2]", 'A frame must be a JSON object with a "type".'),
         ('{"no_type": true}', 'A frame must be a JSON object with a "type".'),
         ('{"type": "launch.rockets", "ref": 7}', 'Unknown frame type "launch.rockets".'),
@@ -217,3 +219,12 @@ def test_binary_and_oversized_frames_are_refused_without_closing(settings):
     # 400 Thai characters are 1,200 bytes in UTF-8: the limit counts bytes, not characters.
     assert oversized["code"] == "too_large"
     assert still_open == {"type": "pong"}
+
+
+def test_a_socket_on_another_path_is_refused_at_the_handshake():
+    async def scenario():
+        communicator = WebsocketCommunicator(application, "/ws/elsewhere/", headers=[(b"host", HOST.encode())])
+        connected, _ = await communicator.connect()
+        return connected
+
+    assert run(scenario) is False

@@ -30,7 +30,12 @@ class Command(BaseCommand):
             raise CommandError(message % {"count": len(report.errors), "file": file})
         counts = {"created": report.created, "updated": report.updated, "unchanged": report.unchanged}
         if dry_run:
-            self.stdout.write(_("Dry run, nothing saved: would create %(created)s, update %(updated)s, "
-                                "leave %(unchanged)s unchanged.") % counts)
+            self.stdout.write(
+                _(
+                    "Dry run, nothing saved: would create %(created)s, update %(updated)s, "
+                    "leave %(unchanged)s unchanged."
+                )
+                % counts
+            )
         else:
             self.stdout.write(_("Created %(created)s, updated %(updated)s, unchanged %(unchanged)s.") % counts)

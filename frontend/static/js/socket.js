@@ -40,13 +40,14 @@ export class HubSocket extends EventTarget {
     });
     socket.addEventListener("close", (event) => {
       clearInterval(this.pinger);
-      this.setState("closed");
       // 4401: the session ended (logged out elsewhere); 4403: refused. Reconnecting cannot help.
       if (event.code === 4401 || event.code === 4403) {
         this.closedByServer = event.code;
+        this.setState("refused");
         if (event.code === 4401) location.assign("/login/?next=" + encodeURIComponent(location.pathname));
         return;
       }
+      this.setState("closed");
       const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempt) * (0.75 + Math.random() / 2);
       this.attempt += 1;
       setTimeout(() => this.connect(), delay);
