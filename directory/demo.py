@@ -1,8 +1,11 @@
 """The Thai demo organisation that ./run demo seeds."""
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
+from django.utils import timezone
 
 from chat.models import Room
 from chat.services import add_members, create_room
@@ -859,6 +862,24 @@ def _user(username: str, first: str, last: str, email: str, passwords: _Password
     return user
 
 
+def _seed_work_patterns(members: dict[str, list[Person]]) -> None:
+    """Hybrid weeks for everyone, and one colleague away this week with a stand-in."""
+    weeks = [
+        {"mon": "office", "tue": "home", "wed": "office", "thu": "home", "fri": "office"},
+        {"mon": "home", "tue": "office", "wed": "office", "thu": "office", "fri": "home"},
+        {"mon": "office", "tue": "office", "wed": "home", "thu": "office", "fri": "home"},
+    ]
+    for number, person in enumerate(Person.objects.filter(kind=Person.Kind.STAFF).order_by("pk")):
+        if person.work_pattern != weeks[number % 3]:
+            Person.objects.filter(pk=person.pk).update(work_pattern=weeks[number % 3])
+    away, stand_in = members["reg-licence"][1], members["reg-licence"][0]
+    today = timezone.localdate()
+    Person.objects.filter(pk=away.pk).update(
+        out_of_office_from=today, out_of_office_until=today + timedelta(days=4),
+        out_of_office_note="ไปราชการ ประชุมเครือข่ายครูภาคเหนือ", out_of_office_delegate=stand_in,
+    )
+
+
 def _seed_rooms(experts: list[Person], members: dict[str, list[Person]], managers: dict[str, Person]) -> None:
     """A committee room with two experts, so an expert's login has people to see."""
     staff = [managers["reg-licence"], *members["reg-licence"][:2]]
@@ -997,6 +1018,7 @@ def seed_demo(password: str) -> list[dict]:
         },
     )
     _seed_rooms(experts, members, managers)
+    _seed_work_patterns(members)
     refresh_search_documents()
 
     shown = [

@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:person_id>/photo/", views.photo, name="photo"),
     path("me/", views.edit_my_profile, name="edit_my_profile"),
     path("me/photo/", views.upload_my_photo, name="upload_my_photo"),
+    path("me/presence/", views.set_my_presence, name="set_my_presence"),
     path("import/", views.import_people, name="import"),
 ]

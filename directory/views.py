@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -26,7 +27,7 @@ PAGE_SIZE = 30
 
 @login_required
 def people(request):
-    form = DirectoryFilterForm(request.GET or None, user=request.user)
+    form = DirectoryFilterForm(request.GET, user=request.user)
     page, error = None, None
     if form.is_valid():
         try:
@@ -165,6 +166,18 @@ def upload_my_photo(request):
     return render(
         request, "directory/edit_profile.html", {"form": form, "photo_form": photo_form, "person": person}, status=400
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def set_my_presence(request):
+    """The no-script way to choose one's status; pages with scripts send presence.set instead."""
+    try:
+        services.choose_presence(request.user, request.POST.get("status"))
+    except HubError as problem:
+        messages.error(request, problem.message)
+    back = request.META.get("HTTP_REFERER", "")
+    return redirect(back if url_has_allowed_host_and_scheme(back, {request.get_host()}) else "home")
 
 
 @login_required

@@ -30,6 +30,17 @@ def navigation(request):
         if match.app_name == "directory":
             current = "directory"
     rail = [{**item, "href": _href(item), "current": item["slug"] == current} for item in SECTIONS]
-    from directory.selectors import presence_labels
+    from directory.selectors import presence_labels, presence_of_user
 
-    return {"rail": rail, "presence_labels": presence_labels()}
+    context = {"rail": rail, "presence_labels": presence_labels()}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        person, status = presence_of_user(user.pk)
+        if person is not None:
+            context.update(
+                my_presence=status,
+                my_presence_choice=person.presence_choice or "auto",
+                presence_choices=[("auto", _("Automatic")), ("available", _("Available")),
+                                  ("busy", _("Busy")), ("away", _("Away"))],
+            )
+    return context

@@ -134,3 +134,10 @@ def test_the_directory_page_explains_a_too_long_search(client, office):
     response = client.get("/people/", {"q": "x" * 10_000})
     assert response.status_code == 400
     assert "ค้นหาได้ไม่เกิน 100 ตัวอักษร" in response.content.decode()
+
+
+def test_the_directory_page_lists_everyone_before_any_search(client, office):
+    client.force_login(office["viewer"].user)
+    html = client.get("/people/").content.decode()
+    assert "5 คน" in html
+    assert all(name in html for name in ("วิชัย", "สมชาย", "สมศรี", "อนงค์", "ต้นข้าว"))

@@ -1,5 +1,5 @@
 // Entry point of every signed-in page: opens the tab's socket and shows whether it is live.
-import { followPresence, reportIdleness } from "./presence.js";
+import { chooseStatus, followPresence, reportIdleness } from "./presence.js";
 import { HubSocket } from "./socket.js";
 
 const hub = new HubSocket();
@@ -16,5 +16,6 @@ if (status) {
 }
 
 followPresence(hub);
+chooseStatus(hub);
 reportIdleness(hub);
 hub.connect();
