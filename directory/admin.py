@@ -16,8 +16,9 @@ class PersonAdminForm(forms.ModelForm):
     def clean_manager(self):
         manager = self.cleaned_data.get("manager")
         if manager is not None and self.instance.pk and selectors.manages_above(self.instance, manager):
-            raise forms.ValidationError(_("That would make a loop: this person already manages %(name)s.")
-                                        % {"name": manager.display_name})
+            raise forms.ValidationError(
+                _("That would make a loop: this person already manages %(name)s.") % {"name": manager.display_name}
+            )
         return manager
 
 

@@ -875,8 +875,10 @@ def _seed_work_patterns(members: dict[str, list[Person]]) -> None:
     away, stand_in = members["reg-licence"][1], members["reg-licence"][0]
     today = timezone.localdate()
     Person.objects.filter(pk=away.pk).update(
-        out_of_office_from=today, out_of_office_until=today + timedelta(days=4),
-        out_of_office_note="ไปราชการ ประชุมเครือข่ายครูภาคเหนือ", out_of_office_delegate=stand_in,
+        out_of_office_from=today,
+        out_of_office_until=today + timedelta(days=4),
+        out_of_office_note="ไปราชการ ประชุมเครือข่ายครูภาคเหนือ",
+        out_of_office_delegate=stand_in,
     )
 
 

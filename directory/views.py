@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from chat.selectors import invitations_of
 from directory import importing, selectors, services
 from directory.forms import (
     PLACE_LABELS,
@@ -79,6 +80,7 @@ def profile(request, person_id: int):
             "status": status,
             "org": selectors.org_chart_for(person, request.user),
             "is_me": person.user_id == request.user.pk,
+            "invitations": invitations_of(person.user_id) if person.is_expert and person.user_id else [],
             "delegate": person.out_of_office_delegate if selectors.is_out_of_office(person) else None,
             "week": [
                 (label, PLACE_LABELS[person.work_pattern[day]])

@@ -40,7 +40,11 @@ def navigation(request):
             context.update(
                 my_presence=status,
                 my_presence_choice=person.presence_choice or "auto",
-                presence_choices=[("auto", _("Automatic")), ("available", _("Available")),
-                                  ("busy", _("Busy")), ("away", _("Away"))],
+                presence_choices=[
+                    ("auto", _("Automatic")),
+                    ("available", _("Available")),
+                    ("busy", _("Busy")),
+                    ("away", _("Away")),
+                ],
             )
     return context

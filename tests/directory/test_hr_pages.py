@@ -58,10 +58,18 @@ def test_a_bad_file_lists_each_problem_by_line_and_column(client, hr):
 def test_the_admin_refuses_a_manager_loop(admin_client):
     a = make_person("a")
     b = make_person("b", manager=a)
-    response = admin_client.post(f"/admin/directory/person/{a.pk}/change/", {
-        "kind": "staff", "first_name_th": a.first_name_th, "last_name_th": a.last_name_th,
-        "email": a.email, "manager": b.pk, "work_pattern": "{}", "expertise": "[]",
-    })
+    response = admin_client.post(
+        f"/admin/directory/person/{a.pk}/change/",
+        {
+            "kind": "staff",
+            "first_name_th": a.first_name_th,
+            "last_name_th": a.last_name_th,
+            "email": a.email,
+            "manager": b.pk,
+            "work_pattern": "{}",
+            "expertise": "[]",
+        },
+    )
     assert response.status_code == 200  # the form again, with the error
     assert "loop" in response.content.decode() or "วน" in response.content.decode()
     a.refresh_from_db()

@@ -69,3 +69,9 @@ def test_anonymous_visitors_are_sent_to_log_in(client, people):
     assert client.get("/people/").status_code == 302
     assert client.get(f"/people/{people['staff'].pk}/").status_code == 302
     assert client.get("/api/v1/people").status_code == 401
+
+
+def test_an_experts_profile_lists_the_meetings_they_are_invited_to(client, people):
+    client.force_login(people["staff"].user)
+    html = client.get(f"/people/{people['expert'].pk}/").content.decode()
+    assert "ได้รับเชิญเข้าร่วม" in html and "คณะอนุกรรมการ" in html
