@@ -57,3 +57,54 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.room_id}"
+
+
+class Message(models.Model):
+    """A stored message. `seq` counts up by one per room with no gaps (chat.services.send_message)."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
+    seq = models.PositiveBigIntegerField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField(blank=True)
+    html = models.TextField(blank=True)
+    thread = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
+    client_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    reply_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["room", "seq"], name="one_message_per_seq"),
+            models.UniqueConstraint(
+                fields=["author", "client_id"], condition=~models.Q(client_id=""), name="one_message_per_client_id"
+            ),
+        ]
+        indexes = [models.Index(fields=["room", "thread", "seq"])]
+
+    def __str__(self) -> str:
+        return f"{self.room_id}#{self.seq}"
+
+
+class MessageEdit(models.Model):
+    """The body a message had before an edit: the history behind "edited"."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="edits")
+    body = models.TextField()
+    edited_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"edit of {self.message_id}"
+
+
+class Reaction(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    emoji = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message", "user", "emoji"], name="one_reaction_each")]
+
+    def __str__(self) -> str:
+        return f"{self.emoji} on {self.message_id}"

@@ -1,8 +1,15 @@
-"""Reads of chat."""
+"""Reads of chat: which rooms a person may see, their messages, and what a socket is told first."""
 
-from django.db.models import QuerySet
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from chat.models import Membership, Room
+from chat.models import Membership, Message, Reaction, Room
+from hub.errors import Forbidden
+
+HISTORY_LIMIT = 100
+SYNC_LIMIT = 500
 
 
 def users_sharing_a_room_with(user_id: int) -> QuerySet:
@@ -11,10 +18,184 @@ def users_sharing_a_room_with(user_id: int) -> QuerySet:
     return Membership.objects.filter(room_id__in=rooms).values("user_id").distinct()
 
 
-def invitations_of(user_id: int) -> list:
+def invitations_of(user_id: int) -> list[Room]:
     """The meeting and case rooms a person (an invited expert, typically) belongs to."""
     return list(
         Room.objects.filter(memberships__user_id=user_id, kind__in=[Room.Kind.MEETING, Room.Kind.CASE])
         .order_by("-created_at")
         .only("id", "name", "kind", "created_at")
     )
+
+
+def is_staff_member(user: AbstractBaseUser) -> bool:
+    person = getattr(user, "person", None)
+    return user.is_superuser or (person is not None and person.kind == "staff")
+
+
+def room_for(user: AbstractBaseUser, room_id) -> Room | None:
+    """The room if `user` may read it: a member, or staff looking at a public team channel."""
+    try:
+        room_id = int(room_id)
+    except (TypeError, ValueError):
+        return None
+    room = Room.objects.filter(pk=room_id).first()
+    if room is None:
+        return None
+    if Membership.objects.filter(room=room, user=user).exists():
+        return room
+    if room.kind == Room.Kind.CHANNEL and is_staff_member(user):
+        return room
+    return None
+
+
+def ensure_can_post(user: AbstractBaseUser, room: Room) -> None:
+    if room.archived_at is not None:
+        raise Forbidden(_("This room is archived: it can be read, not written to."))
+    if not Membership.objects.filter(room=room, user=user).exists():
+        raise Forbidden(_("Join the room to post in it."))
+
+
+def author_out(user) -> dict | None:
+    if user is None:
+        return None
+    person = getattr(user, "person", None)
+    return {
+        "id": user.pk,
+        "name": person.display_name if person else user.get_username(),
+        "person": person.pk if person else None,
+    }
+
+
+def reactions_of(message_id: int) -> dict[str, list[int]]:
+    summary: dict[str, list[int]] = {}
+    for emoji, user_id in Reaction.objects.filter(message_id=message_id).values_list("emoji", "user_id"):
+        summary.setdefault(emoji, []).append(user_id)
+    return summary
+
+
+def message_out(message: Message, reactions: dict | None = None) -> dict:
+    """A message as the protocol and the API show it (DESIGN.md §3)."""
+    deleted = message.deleted_at is not None
+    return {
+        "id": message.pk,
+        "room": message.room_id,
+        "seq": message.seq,
+        "author": author_out(message.author),
+        "body": "" if deleted else message.body,
+        "html": "" if deleted else message.html,
+        "thread": message.thread_id,
+        "reply_count": message.reply_count,
+        "client_id": message.client_id,
+        "created_at": _iso(message.created_at),
+        "edited_at": _iso(message.edited_at),
+        "deleted": deleted,
+        "reactions": reactions if reactions is not None else reactions_of(message.pk),
+    }
+
+
+def _iso(moment) -> str | None:
+    """ISO 8601 with the Bangkok offset, as the protocol promises: 2026-11-25T14:30:00.123456+07:00."""
+    return timezone.localtime(moment).isoformat() if moment else None
+
+
+def messages_out(messages: list[Message]) -> list[dict]:
+    """Many messages with their reactions in one query."""
+    summary: dict[int, dict[str, list[int]]] = {}
+    rows = Reaction.objects.filter(message_id__in=[m.pk for m in messages]).values_list(
+        "message_id", "emoji", "user_id"
+    )
+    for message_id, emoji, user_id in rows:
+        summary.setdefault(message_id, {}).setdefault(emoji, []).append(user_id)
+    return [message_out(message, summary.get(message.pk, {})) for message in messages]
+
+
+def room_out(room: Room, user: AbstractBaseUser, membership: Membership | None = None) -> dict:
+    if membership is None:
+        membership = Membership.objects.filter(room=room, user=user).first()
+    last_read = membership.last_read_seq if membership else room.last_seq
+    return {
+        "id": room.pk,
+        "kind": room.kind,
+        "name": room.name or _direct_name(room, user),
+        "topic": room.topic,
+        "last_seq": room.last_seq,
+        "unread": max(0, room.last_seq - last_read),
+        "read_seq": last_read,
+        "archived": room.archived_at is not None,
+        "member": membership is not None,
+        "role": membership.role if membership else None,
+    }
+
+
+def _direct_name(room: Room, user: AbstractBaseUser) -> str:
+    others = [
+        author_out(membership.user)["name"]
+        for membership in room.memberships.select_related("user__person").exclude(user=user)
+    ]
+    return ", ".join(sorted(others)) or _("Just you")
+
+
+def rooms_of(user: AbstractBaseUser) -> list[dict]:
+    """The rooms a person belongs to, most recent activity first (the sidebar, hello, the API)."""
+    memberships = Membership.objects.filter(user=user).select_related("room").order_by("-room__last_seq", "room__name")
+    return [room_out(membership.room, user, membership) for membership in memberships]
+
+
+def channels_to_join(user: AbstractBaseUser) -> list[dict]:
+    """Public team channels a staff member could join."""
+    if not is_staff_member(user):
+        return []
+    rooms = Room.objects.filter(kind=Room.Kind.CHANNEL, archived_at__isnull=True).exclude(memberships__user=user)
+    return [room_out(room, user, None) | {"member": False} for room in rooms.order_by("name")]
+
+
+def room_ids_of(user_id: int) -> list[int]:
+    return list(Membership.objects.filter(user_id=user_id).values_list("room_id", flat=True))
+
+
+def hello_rooms(user: AbstractBaseUser) -> list[dict]:
+    rows = Membership.objects.filter(user=user).values_list("room_id", "room__last_seq", "last_read_seq")
+    return [{"id": room, "last_seq": last, "unread": max(0, last - read)} for room, last, read in rows]
+
+
+def history(
+    room: Room,
+    *,
+    before_seq: int | None = None,
+    after_seq: int | None = None,
+    limit: int = 50,
+    thread: int | None = None,
+) -> list[Message]:
+    """Messages of a room in seq order: the newest `limit` before `before_seq`, or the first
+    `limit` after `after_seq`. With `thread`, that thread's replies only."""
+    limit = max(1, min(limit, HISTORY_LIMIT))
+    messages = Message.objects.filter(room=room).select_related("author__person")
+    messages = messages.filter(thread_id=thread) if thread else messages.filter(thread__isnull=True)
+    if after_seq is not None:
+        return list(messages.filter(seq__gt=after_seq).order_by("seq")[:limit])
+    if before_seq is not None:
+        messages = messages.filter(seq__lt=before_seq)
+    return list(reversed(messages.order_by("-seq")[:limit]))
+
+
+def missed(user: AbstractBaseUser, positions: dict) -> tuple[list[Message], bool]:
+    """Every stored message after the given seq of each of the user's rooms, in order, for a
+    reconnecting client; True as well when there were more than SYNC_LIMIT."""
+    mine = set(room_ids_of(user.pk))
+    wanted = Q(pk__in=[])
+    for room_id, seq in positions.items():
+        try:
+            room_id, seq = int(room_id), int(seq)
+        except (TypeError, ValueError):
+            continue
+        if room_id in mine:
+            wanted |= Q(room_id=room_id, seq__gt=seq)
+    found = list(
+        Message.objects.filter(wanted).select_related("author__person").order_by("room_id", "seq")[: SYNC_LIMIT + 1]
+    )
+    return found[:SYNC_LIMIT], len(found) > SYNC_LIMIT
+
+
+def unread_total(user: AbstractBaseUser) -> int:
+    rows = Membership.objects.filter(user=user).annotate(gap=F("room__last_seq") - F("last_read_seq"))
+    return sum(max(0, gap) for gap in rows.values_list("gap", flat=True))

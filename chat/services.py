@@ -1,9 +1,28 @@
-"""Writes of chat: rooms and their members. Other apps create their rooms through here."""
+"""Writes of chat: rooms, members, messages, reactions and read pointers.
 
+Every message is stored before anyone is told: events go out through hub.realtime after commit.
+Other apps (meetings, licensing) create their rooms and post through here.
+"""
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from chat.models import Membership, Room
+from chat import markdown, selectors
+from chat.models import Membership, Message, MessageEdit, Reaction, Room
+from hub import realtime
+from hub.errors import Forbidden, Invalid, NotFound, TooLarge
+
+MAX_BODY_CHARS = 10_000
+MAX_CLIENT_ID_CHARS = 100
+MAX_EMOJI_CHARS = 32
+
+
+# --- Rooms ---------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -14,16 +33,281 @@ def create_room(*, kind: str, name: str, owner: AbstractBaseUser, members: list[
 
 
 def add_members(room: Room, users: list[AbstractBaseUser], owner: AbstractBaseUser | None = None) -> None:
-    """Add users to a room; those already in it keep their role."""
+    """Add users to a room; those already in it keep their role. Their open sockets join at once."""
     existing = set(room.memberships.values_list("user_id", flat=True))
+    added = [user for user in {user.pk: user for user in users}.values() if user.pk not in existing]
     Membership.objects.bulk_create(
         [
             Membership(
                 room=room,
                 user=user,
                 role=Membership.Role.OWNER if owner and user.pk == owner.pk else Membership.Role.MEMBER,
+                last_read_seq=room.last_seq,
             )
-            for user in {user.pk: user for user in users}.values()
-            if user.pk not in existing
+            for user in added
         ]
     )
+    for user in added:
+        realtime.room_joined(user.pk, room.pk, {"type": "room.joined", "room": selectors.room_out(room, user)})
+
+
+def remove_member(room: Room, user: AbstractBaseUser) -> None:
+    """Take a user out of a room: their sockets leave its group at once and stop receiving."""
+    if Membership.objects.filter(room=room, user=user).delete()[0]:
+        realtime.room_left(user.pk, room.pk, {"type": "room.left", "room": room.pk})
+
+
+def start_room(user: AbstractBaseUser, kind: str, name: str, topic: str, member_ids: list[int]) -> Room:
+    """A person starts a team channel (public within the staff) or a private group."""
+    if kind not in (Room.Kind.CHANNEL, Room.Kind.PRIVATE):
+        raise Invalid(_("A room you start is a channel or a private group."), fields={"kind": _("Not allowed.")})
+    if not selectors.is_staff_member(user):
+        raise Forbidden(_("Only staff can start rooms."))
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise Invalid(_("Give the room a name of at most 200 characters."), fields={"name": _("Required.")})
+    members = _visible_users(user, member_ids)
+    room = create_room(kind=kind, name=name, owner=user, members=members)
+    if topic:
+        Room.objects.filter(pk=room.pk).update(topic=topic.strip()[:500])
+        room.refresh_from_db()
+    return room
+
+
+def join_channel(user: AbstractBaseUser, room_id: int) -> Room:
+    room = selectors.room_for(user, room_id)
+    if room is None:
+        raise NotFound()
+    if room.kind != Room.Kind.CHANNEL:
+        raise Forbidden(_("Only team channels can be joined; ask a member to add you."))
+    add_members(room, [user])
+    return room
+
+
+def leave_room(user: AbstractBaseUser, room_id: int) -> None:
+    room = selectors.room_for(user, room_id)
+    if room is None:
+        raise NotFound()
+    remove_member(room, user)
+
+
+def open_direct_by_ids(user: AbstractBaseUser, user_ids: list[int]) -> Room:
+    return open_direct(user, _visible_users(user, user_ids))
+
+
+def _visible_users(user: AbstractBaseUser, user_ids: list[int]) -> list[AbstractBaseUser]:
+    """The other users with these ids, all of whom `user` may see in the directory."""
+    from directory.selectors import visible_people
+
+    wanted = {int(pk) for pk in user_ids} - {user.pk}
+    visible = visible_people(user).filter(user_id__in=wanted).values("user_id")
+    found = list(get_user_model().objects.filter(pk__in=visible))
+    if len(found) != len(wanted):
+        raise Invalid(_("Some of those people are unknown to you."), fields={"members": _("Unknown people.")})
+    return found
+
+
+def open_direct(user: AbstractBaseUser, others: list[AbstractBaseUser]) -> Room:
+    """The direct-message room of exactly these people: opening it twice gives the same room."""
+    people = {user.pk: user, **{other.pk: other for other in others}}
+    if len(people) < 2:
+        raise Invalid(_("A direct message needs at least one other person."))
+    if len(people) > 9:
+        raise Invalid(_("A direct message is for at most 9 people; make a private group instead."))
+    key = "dm:" + ",".join(str(pk) for pk in sorted(people))
+    with transaction.atomic():
+        room = Room.objects.filter(direct_key=key).first()
+        if room is not None:
+            return room
+        try:
+            with transaction.atomic():
+                room = Room.objects.create(kind=Room.Kind.DIRECT, direct_key=key, created_by=user)
+        except IntegrityError:  # opened by the other side at the same moment
+            return Room.objects.get(direct_key=key)
+        add_members(room, list(people.values()))
+        return room
+
+
+# --- Messages ------------------------------------------------------------------------------------
+
+
+def send_message(
+    user: AbstractBaseUser, room_id: int, body: str, client_id: str = "", thread_id: int | None = None
+) -> tuple[Message, bool]:
+    """Store a message and announce it; returns (message, created).
+
+    The same client_id from the same author returns the first message (a resend after a lost
+    ack); with a different body it is refused. Seqs count up by one per room with no gaps: the
+    room's counter is taken under its row lock and rolls back with a failed insert.
+    """
+    body = _clean_body(body)
+    client_id = (client_id or "").strip()
+    if len(client_id) > MAX_CLIENT_ID_CHARS:
+        raise Invalid(_("client_id is at most %(limit)s characters.") % {"limit": MAX_CLIENT_ID_CHARS})
+    if client_id:
+        earlier = _earlier_send(user, client_id, body, room_id)
+        if earlier is not None:
+            return earlier, False
+    room = selectors.room_for(user, room_id)
+    if room is None:
+        raise NotFound()
+    selectors.ensure_can_post(user, room)
+    thread = None
+    if thread_id is not None:
+        thread = Message.objects.filter(room=room, pk=thread_id, deleted_at__isnull=True).first()
+        if thread is None:
+            raise NotFound(_("The message you are replying to is not in this room."))
+        thread = thread.thread or thread  # a reply to a reply joins the same thread
+    try:
+        with transaction.atomic():
+            Room.objects.filter(pk=room.pk).update(last_seq=F("last_seq") + 1)
+            seq = Room.objects.values_list("last_seq", flat=True).get(pk=room.pk)
+            message = Message.objects.create(
+                room=room,
+                seq=seq,
+                author=user,
+                body=body,
+                html=_render(body, room),
+                thread=thread,
+                client_id=client_id,
+            )
+            if thread is not None:
+                Message.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + 1)
+            Membership.objects.filter(room=room, user=user).update(last_read_seq=Greatest("last_read_seq", seq))
+            event = {"type": "message.new", "message": selectors.message_out(message)}
+            realtime.publish_to_room(room.pk, event)
+    except IntegrityError:
+        # The same client_id stored by a concurrent send (another tab, another process).
+        earlier = _earlier_send(user, client_id, body, room_id) if client_id else None
+        if earlier is None:
+            raise
+        return earlier, False
+    return message, True
+
+
+def _earlier_send(user, client_id: str, body: str, room_id: int) -> Message | None:
+    earlier = Message.objects.select_related("author__person").filter(author=user, client_id=client_id).first()
+    if earlier is None:
+        return None
+    if earlier.body != body or earlier.room_id != room_id:
+        raise Invalid(
+            _("This client_id was already used for a different message."), fields={"client_id": _("Already used.")}
+        )
+    return earlier
+
+
+def edit_message(user: AbstractBaseUser, message_id: int, body: str) -> Message:
+    body = _clean_body(body)
+    message = _message_for(user, message_id)
+    if message.author_id != user.pk:
+        raise Forbidden(_("Only the author can edit a message."))
+    if message.deleted_at is not None:
+        raise Invalid(_("A deleted message cannot be edited."))
+    selectors.ensure_can_post(user, message.room)
+    if body == message.body:
+        return message
+    with transaction.atomic():
+        MessageEdit.objects.create(message=message, body=message.body)
+        message.body, message.html, message.edited_at = body, _render(body, message.room), timezone.now()
+        message.save(update_fields=["body", "html", "edited_at"])
+        realtime.publish_to_room(
+            message.room_id, {"type": "message.updated", "message": selectors.message_out(message)}
+        )
+    return message
+
+
+def delete_message(user: AbstractBaseUser, message_id: int) -> Message:
+    """Leave a tombstone: the seq stays, the words go."""
+    message = _message_for(user, message_id)
+    is_owner = Membership.objects.filter(room=message.room, user=user, role=Membership.Role.OWNER).exists()
+    if message.author_id != user.pk and not is_owner:
+        raise Forbidden(_("Only the author or a room owner can delete a message."))
+    if message.deleted_at is not None:
+        return message
+    with transaction.atomic():
+        message.edits.all().delete()
+        message.reactions.all().delete()
+        message.body, message.html, message.deleted_at = "", "", timezone.now()
+        message.save(update_fields=["body", "html", "deleted_at"])
+        realtime.publish_to_room(
+            message.room_id, {"type": "message.deleted", "message": selectors.message_out(message)}
+        )
+    return message
+
+
+def react(user: AbstractBaseUser, message_id: int, emoji: str, add: bool) -> Message:
+    emoji = (emoji or "").strip()
+    if not emoji or len(emoji) > MAX_EMOJI_CHARS or any(ch.isspace() for ch in emoji):
+        raise Invalid(_("Give one emoji."), fields={"emoji": _("Not an emoji.")})
+    message = _message_for(user, message_id)
+    if message.deleted_at is not None:
+        raise Invalid(_("A deleted message cannot get reactions."))
+    with transaction.atomic():
+        if add:
+            Reaction.objects.get_or_create(message=message, user=user, emoji=emoji)
+        else:
+            Reaction.objects.filter(message=message, user=user, emoji=emoji).delete()
+        realtime.publish_to_room(
+            message.room_id,
+            {
+                "type": "reaction",
+                "message": message.pk,
+                "room": message.room_id,
+                "reactions": selectors.reactions_of(message.pk),
+            },
+        )
+    return message
+
+
+def mark_read(user: AbstractBaseUser, room_id: int, seq: int) -> int:
+    """Move the read pointer forward (never back); returns where it stands."""
+    membership = Membership.objects.filter(room_id=room_id, user=user).select_related("room").first()
+    if membership is None:
+        raise NotFound()
+    seq = max(0, min(int(seq), membership.room.last_seq))
+    Membership.objects.filter(pk=membership.pk).update(last_read_seq=Greatest("last_read_seq", seq))
+    position = Membership.objects.values_list("last_read_seq", flat=True).get(pk=membership.pk)
+    realtime.publish_to_user(
+        user.pk, {"type": "read", "room": room_id, "seq": position, "unread": membership.room.last_seq - position}
+    )
+    return position
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+
+def _clean_body(body) -> str:
+    if not isinstance(body, str):
+        raise Invalid(_("A message is text."), fields={"body": _("Not text.")})
+    body = body.strip()
+    if not body:
+        raise Invalid(_("A message cannot be empty."), fields={"body": _("Empty.")})
+    if len(body) > MAX_BODY_CHARS:
+        raise TooLarge(
+            _("A message may be at most %(limit)s characters; this one has %(count)s.")
+            % {"limit": f"{MAX_BODY_CHARS:,}", "count": f"{len(body):,}"},
+            fields={"body": _("Too long.")},
+        )
+    return body
+
+
+def _render(body: str, room: Room) -> str:
+    handles = markdown.mentioned_handles(body)
+    if not handles:
+        return markdown.render(body)
+    users = get_user_model().objects.filter(memberships__room=room, username__in=handles).select_related("person")
+    mentionable = {
+        user.username.lower(): (
+            user.person.display_name if hasattr(user, "person") else user.username,
+            f"/people/{user.person.pk}/" if hasattr(user, "person") else "#",
+        )
+        for user in users
+    }
+    return markdown.render(body, mentionable)
+
+
+def _message_for(user, message_id: int) -> Message:
+    message = Message.objects.select_related("room").filter(pk=message_id).first()
+    if message is None or selectors.room_for(user, message.room_id) is None:
+        raise NotFound()
+    return message

@@ -80,7 +80,8 @@ class HubConsumer(AsyncWebsocketConsumer):
         by_session = session is not None and self.scope.get("auth_method") == "session"
         session_key = session.session_key if by_session else None
         hello, sees_everyone = await database_sync_to_async(selectors.hello_and_audience)(user)
-        for group in realtime.groups_for_connection(user.pk, session_key, sees_everyone):
+        room_ids = [room["id"] for room in hello["rooms"]]
+        for group in realtime.groups_for_connection(user.pk, session_key, sees_everyone, room_ids):
             await self.channel_layer.group_add(group, self.channel_name)
             self.joined.append(group)
         await self.send_event(hello)
@@ -173,7 +174,14 @@ class HubConsumer(AsyncWebsocketConsumer):
         await self.send_event(error)
 
     async def hub_event(self, message):
-        """An event published through hub.realtime: already encoded, sent as it is."""
+        """An event published through hub.realtime: already encoded, sent as it is. It may also
+        tell the socket to join or leave a group (a room the person was added to or removed from)."""
+        if message.get("leave") and message["leave"] in self.joined:
+            await self.channel_layer.group_discard(message["leave"], self.channel_name)
+            self.joined.remove(message["leave"])
+        if message.get("join") and message["join"] not in self.joined:
+            await self.channel_layer.group_add(message["join"], self.channel_name)
+            self.joined.append(message["join"])
         await self.send(text_data=message["text"])
         if message.get("close"):
             await self.close(code=message["close"])

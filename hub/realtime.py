@@ -32,9 +32,13 @@ def session_group(session_key: str) -> str:
     return "session." + hashlib.sha256(session_key.encode()).hexdigest()[:40]
 
 
-def groups_for_connection(user_id: int, session_key: str | None, sees_everyone: bool) -> list[str]:
+def room_group(room_id: int) -> str:
+    return f"room.{room_id}"
+
+
+def groups_for_connection(user_id: int, session_key: str | None, sees_everyone: bool, room_ids: list[int]) -> list[str]:
     """Groups a newly authenticated socket joins."""
-    groups = [user_group(user_id)]
+    groups = [user_group(user_id), *(room_group(room_id) for room_id in room_ids)]
     if session_key:
         groups.append(session_group(session_key))
     if sees_everyone:
@@ -49,6 +53,21 @@ def encode(event: dict) -> str:
 
 def publish_to_user(user_id: int, event: dict) -> None:
     _publish_after_commit(user_group(user_id), {"type": EVENT, "text": encode(event)})
+
+
+def publish_to_room(room_id: int, event: dict) -> None:
+    """To every open socket of the room's members."""
+    _publish_after_commit(room_group(room_id), {"type": EVENT, "text": encode(event)})
+
+
+def room_joined(user_id: int, room_id: int, event: dict) -> None:
+    """The user's open sockets join the room's group, then hear of the room."""
+    _publish_after_commit(user_group(user_id), {"type": EVENT, "text": encode(event), "join": room_group(room_id)})
+
+
+def room_left(user_id: int, room_id: int, event: dict) -> None:
+    """The user's open sockets leave the room's group at once (DESIGN.md §8: CVE-2023-32678)."""
+    _publish_after_commit(user_group(user_id), {"type": EVENT, "text": encode(event), "leave": room_group(room_id)})
 
 
 def publish_presence(*, person_id: int, user_id: int, status: str, expert_user_ids: list[int]) -> None:

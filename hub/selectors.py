@@ -26,9 +26,10 @@ def user_summary(user: AbstractBaseUser) -> dict:
 
 def hello_and_audience(user: AbstractBaseUser) -> tuple[dict, bool]:
     """The first frame of every socket (DESIGN.md §3), and whether the user sees everyone's presence."""
+    from chat.selectors import hello_rooms
     from directory.selectors import sees_everyone
 
-    hello = {"type": "hello", "protocol": PROTOCOL_VERSION, "user": user_summary(user), "rooms": []}
+    hello = {"type": "hello", "protocol": PROTOCOL_VERSION, "user": user_summary(user), "rooms": hello_rooms(user)}
     return hello, sees_everyone(user)
 
 

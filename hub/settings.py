@@ -139,7 +139,13 @@ if _engine == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 elif _engine == "django.db.backends.sqlite3":
     # WAL lets the demo's socket and page threads (and a test's server process) read while one writes.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    # IMMEDIATE: a writer takes the lock when its transaction begins, so concurrent senders queue
+    # instead of failing to upgrade a read lock ("database is locked").
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Channel layer: in-memory embedded, Redis when REDIS_URL is set. The pub/sub layer keeps group

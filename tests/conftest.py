@@ -50,11 +50,14 @@ def django_db_modify_db_settings():
 
 
 @pytest.fixture(autouse=True)
-def fresh_presence():
-    """Nobody is connected when a test starts (presence outlives a test's database rollback)."""
+def fresh_ephemeral_state():
+    """Nobody is connected and nobody has sent anything when a test starts: presence and rate
+    limits live outside the database, so its rollback does not reset them."""
     from directory import presence
+    from hub import ratelimit
 
     presence.store().clear()
+    ratelimit.reset()
     yield
 
 

@@ -1,0 +1,168 @@
+"""/api/v1 endpoints of chat: rooms, history, sending, editing, reactions, read pointers."""
+
+from django.http import Http404
+from ninja import Query, Router, Schema
+from ninja.responses import Status
+
+from chat import selectors, services
+
+router = Router(tags=["chat"])
+
+
+class RoomOut(Schema):
+    id: int
+    kind: str
+    name: str
+    topic: str
+    last_seq: int
+    unread: int
+    read_seq: int
+    archived: bool
+    member: bool
+    role: str | None
+
+
+class AuthorOut(Schema):
+    id: int
+    name: str
+    person: int | None
+
+
+class MessageOut(Schema):
+    id: int
+    room: int
+    seq: int
+    author: AuthorOut | None
+    body: str
+    html: str
+    thread: int | None
+    reply_count: int
+    client_id: str
+    created_at: str
+    edited_at: str | None
+    deleted: bool
+    reactions: dict[str, list[int]]
+
+
+class RoomIn(Schema):
+    kind: str = "channel"
+    name: str
+    topic: str = ""
+    members: list[int] = []
+
+
+class DirectIn(Schema):
+    users: list[int]
+
+
+class SendIn(Schema):
+    body: str
+    client_id: str = ""
+    thread: int | None = None
+
+
+class EditIn(Schema):
+    body: str
+
+
+class ReactionIn(Schema):
+    emoji: str
+
+
+class ReadIn(Schema):
+    seq: int
+
+
+class HistoryQuery(Schema):
+    before_seq: int | None = None
+    after_seq: int | None = None
+    limit: int = 50
+    thread: int | None = None
+
+
+class MessagePage(Schema):
+    results: list[MessageOut]
+    has_more: bool
+
+
+def _room(request, room_id: int):
+    room = selectors.room_for(request.auth, room_id)
+    if room is None:
+        raise Http404
+    return room
+
+
+@router.get("/rooms", response=list[RoomOut], summary="Your rooms, most recent activity first")
+def list_rooms(request, joinable: bool = False):
+    return selectors.channels_to_join(request.auth) if joinable else selectors.rooms_of(request.auth)
+
+
+@router.post("/rooms", response={201: RoomOut}, summary="Start a team channel or a private group")
+def start_room(request, payload: RoomIn):
+    room = services.start_room(request.auth, payload.kind, payload.name, payload.topic, payload.members)
+    return Status(201, selectors.room_out(room, request.auth))
+
+
+@router.post("/rooms/direct", response=RoomOut, summary="Open the direct-message room with these people")
+def open_direct(request, payload: DirectIn):
+    return selectors.room_out(services.open_direct_by_ids(request.auth, payload.users), request.auth)
+
+
+@router.post("/rooms/{room_id}/join", response=RoomOut, summary="Join a team channel")
+def join(request, room_id: int):
+    return selectors.room_out(services.join_channel(request.auth, room_id), request.auth)
+
+
+@router.post("/rooms/{room_id}/leave", response={204: None}, summary="Leave a room")
+def leave(request, room_id: int):
+    services.leave_room(request.auth, room_id)
+    return Status(204, None)
+
+
+@router.get("/rooms/{room_id}/messages", response=MessagePage, summary="Page through a room's messages by seq")
+def history(request, room_id: int, page: Query[HistoryQuery]):
+    room = _room(request, room_id)
+    limit = max(1, min(page.limit, selectors.HISTORY_LIMIT))
+    messages = selectors.history(
+        room, before_seq=page.before_seq, after_seq=page.after_seq, limit=limit + 1, thread=page.thread
+    )
+    has_more = len(messages) > limit
+    if has_more:
+        messages = messages[:limit] if page.after_seq is not None else messages[1:]
+    return {"results": selectors.messages_out(messages), "has_more": has_more}
+
+
+@router.post(
+    "/rooms/{room_id}/messages",
+    response={201: MessageOut, 200: MessageOut},
+    summary="Send a message (the same client_id again returns the first one, with 200)",
+)
+def send(request, room_id: int, payload: SendIn):
+    message, created = services.send_message(request.auth, room_id, payload.body, payload.client_id, payload.thread)
+    return Status(201 if created else 200, selectors.message_out(message))
+
+
+@router.patch("/messages/{message_id}", response=MessageOut, summary="Edit your message")
+def edit(request, message_id: int, payload: EditIn):
+    return selectors.message_out(services.edit_message(request.auth, message_id, payload.body))
+
+
+@router.delete("/messages/{message_id}", response=MessageOut, summary="Delete a message (a tombstone stays)")
+def delete(request, message_id: int):
+    return selectors.message_out(services.delete_message(request.auth, message_id))
+
+
+@router.post("/messages/{message_id}/reactions", response=MessageOut, summary="Add your reaction")
+def add_reaction(request, message_id: int, payload: ReactionIn):
+    return selectors.message_out(services.react(request.auth, message_id, payload.emoji, add=True))
+
+
+@router.delete("/messages/{message_id}/reactions/{emoji}", response=MessageOut, summary="Take your reaction back")
+def remove_reaction(request, message_id: int, emoji: str):
+    return selectors.message_out(services.react(request.auth, message_id, emoji, add=False))
+
+
+@router.post("/rooms/{room_id}/read", response=RoomOut, summary="Move your read pointer (never backwards)")
+def mark_read(request, room_id: int, payload: ReadIn):
+    services.mark_read(request.auth, room_id, payload.seq)
+    return selectors.room_out(_room(request, room_id), request.auth)

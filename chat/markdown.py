@@ -1,0 +1,47 @@
+"""Message Markdown → safe HTML: rendered by markdown-it, then sanitized by nh3 (DESIGN.md §8)."""
+
+import re
+
+import nh3
+from django.utils.html import escape
+from markdown_it import MarkdownIt
+
+# CommonMark with ~~strike~~; raw HTML in a message is shown as text, never passed through.
+_renderer = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable("strikethrough")
+_renderer.validateLink = lambda url: url.strip().lower().startswith(("http://", "https://", "mailto:", "/"))
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "del", "s", "a", "ul", "ol", "li", "code", "pre", "blockquote", "span"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "class"}, "span": {"class"}, "ol": {"start"}}
+# Bidirectional controls can make a link's text read differently from where it goes.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+MENTION = re.compile(r"(?<![\w@/.])@([A-Za-z0-9_.\-]{2,150})")
+CODE_SPAN = re.compile(r"(<code>.*?</code>|<pre>.*?</pre>)", re.DOTALL)
+
+
+def render(body: str, mentionable: dict[str, tuple[str, str]] | None = None) -> str:
+    """HTML of a message body. `mentionable` maps a lower-cased @handle to (label, link)."""
+    html = _renderer.render(BIDI_CONTROLS.sub("", body))
+    html = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    if not mentionable:
+        return html.strip()
+
+    def link(match: re.Match) -> str:
+        found = mentionable.get(match.group(1).lower().rstrip("."))
+        if found is None:
+            return match.group(0)
+        label, href = found
+        return f'<a class="mention" href="{escape(href)}">@{escape(label)}</a>'
+
+    # Mentions in text only, never inside code.
+    parts = CODE_SPAN.split(html)
+    return "".join(part if CODE_SPAN.fullmatch(part) else MENTION.sub(link, part) for part in parts).strip()
+
+
+def mentioned_handles(body: str) -> set[str]:
+    return {handle.lower().rstrip(".") for handle in MENTION.findall(body)}
