@@ -1,5 +1,6 @@
 """Per-person rate limits over a sliding window, shared by all processes through Redis if set."""
 
+import logging
 import threading
 import time
 import uuid
@@ -7,6 +8,7 @@ from collections import deque
 
 from django.conf import settings
 
+log = logging.getLogger(__name__)
 _local: dict[str, deque] = {}
 _lock = threading.Lock()
 _redis = None
@@ -18,7 +20,7 @@ def allow(key: str, limit: int, window_seconds: float) -> bool:
         try:
             return _allow_in_redis(f"{settings.CHANNELS_PREFIX}:rate:{key}", limit, window_seconds)
         except Exception:  # Redis down: this process's own count, rather than refusing everyone
-            pass
+            log.warning("rate limit falls back to this process: Redis did not answer", exc_info=True)
     return _allow_here(key, limit, window_seconds)
 
 
