@@ -199,3 +199,13 @@ def missed(user: AbstractBaseUser, positions: dict) -> tuple[list[Message], bool
 def unread_total(user: AbstractBaseUser) -> int:
     rows = Membership.objects.filter(user=user).annotate(gap=F("room__last_seq") - F("last_read_seq"))
     return sum(max(0, gap) for gap in rows.values_list("gap", flat=True))
+
+
+def direct_partners(user: AbstractBaseUser) -> dict[int, int]:
+    """Room id → the other person's user id, for one-to-one direct messages (presence dots)."""
+    rooms = Membership.objects.filter(user=user, room__kind=Room.Kind.DIRECT).values_list("room_id", flat=True)
+    partners = Membership.objects.filter(room_id__in=list(rooms)).exclude(user=user).values_list("room_id", "user_id")
+    seen: dict[int, list[int]] = {}
+    for room_id, other in partners:
+        seen.setdefault(room_id, []).append(other)
+    return {room_id: others[0] for room_id, others in seen.items() if len(others) == 1}

@@ -16,6 +16,7 @@ urlpatterns = [
     path("language/", set_language, name="set_language"),
     path("s/<slug:slug>/", views.section, name="section"),
     path("people/", include("directory.urls")),
+    path("chats/", include("chat.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -146,8 +146,8 @@ def start_server(server_env, tmp_path_factory):
     """Start the real ASGI app under Daphne in a subprocess: start_server(**env) -> Server."""
     started: list[Server] = []
 
-    def start(wait: bool = True, **env_overrides) -> Server:
-        port = free_port()
+    def start(wait: bool = True, port: int | None = None, **env_overrides) -> Server:
+        port = port or free_port()
         log = tmp_path_factory.mktemp("daphne") / f"daphne-{port}.log"
         env = {**server_env, **{key: str(value) for key, value in env_overrides.items()}}
         process = subprocess.Popen(

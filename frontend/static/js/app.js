@@ -1,8 +1,7 @@
 // Entry point of every signed-in page: opens the tab's socket and shows whether it is live.
 import { chooseStatus, followPresence, reportIdleness } from "./presence.js";
-import { HubSocket } from "./socket.js";
+import { hub } from "./hub.js";
 
-const hub = new HubSocket();
 window.khurusapha = { hub };
 
 const status = document.getElementById("live-status");

@@ -1,7 +1,9 @@
-"""manage.py seed_demo [--password PW]: create or refresh the Thai demo organisation and print its logins."""
+"""manage.py seed_demo [--password PW]: create or refresh the Thai demo organisation, its rooms and
+conversations, and print its logins."""
 
 from django.core.management.base import BaseCommand
 
+from chat.demo import seed_conversations
 from directory.demo import seed_demo
 
 COLUMNS = ("username", "role", "name")
@@ -15,6 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, password, **options):
         logins = seed_demo(password)
+        seed_conversations()
         widths = [max(len(column), *(len(login[column]) for login in logins)) for column in COLUMNS]
         header = "  ".join(column.ljust(width) for column, width in zip(COLUMNS, widths))
         self.stdout.write(header.rstrip())

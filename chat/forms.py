@@ -1,0 +1,20 @@
+"""Forms of the chat page: they parse; chat.services decides."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class RoomForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            ("channel", _("Team channel (anyone on staff can join)")),
+            ("private", _("Private group (invite only)")),
+        ],
+    )
+    name = forms.CharField(label=_("Name"), max_length=200)
+    topic = forms.CharField(label=_("Topic"), max_length=500, required=False)
+
+
+class DirectForm(forms.Form):
+    person = forms.IntegerField(label=_("Person"), widget=forms.HiddenInput)

@@ -1,0 +1,14 @@
+"""URLs of the chat page."""
+
+from django.urls import path
+
+from chat import views
+
+app_name = "chat"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:room_id>/", views.room, name="room"),
+    path("<int:room_id>/join/", views.join, name="join"),
+    path("new/", views.start, name="start"),
+    path("direct/", views.direct, name="direct"),
+]

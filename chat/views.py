@@ -1,0 +1,118 @@
+"""The chat page: the person's rooms, one conversation, and forms to start or join rooms."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from chat import selectors, services
+from chat.forms import DirectForm, RoomForm
+from directory.selectors import presence_for, visible_people
+from hub.errors import HubError
+
+
+@login_required
+def index(request):
+    rooms = selectors.rooms_of(request.user)
+    if rooms:
+        return redirect("chat:room", room_id=rooms[0]["id"])
+    return render(request, "chat/chat.html", _sidebar(request) | {"room": None})
+
+
+@login_required
+def room(request, room_id: int):
+    found = selectors.room_for(request.user, room_id)
+    if found is None:
+        raise Http404
+    messages = selectors.history(found, limit=50)
+    days: list[tuple] = []
+    for message, out in zip(messages, selectors.messages_out(messages)):
+        day = timezone.localtime(message.created_at).date()
+        if not days or days[-1][0] != day:
+            days.append((day, []))
+        days[-1][1].append(out)
+    context = _sidebar(request) | {
+        "room": selectors.room_out(found, request.user),
+        "days": days,
+        "has_older": bool(messages) and messages[0].seq > 1,
+    }
+    return render(request, "chat/chat.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def start(request):
+    form = RoomForm(request.POST)
+    if form.is_valid():
+        try:
+            room = services.start_room(
+                request.user, form.cleaned_data["kind"], form.cleaned_data["name"], form.cleaned_data["topic"], []
+            )
+        except HubError as problem:
+            form.add_error(None, problem.message)
+        else:
+            return redirect("chat:room", room_id=room.pk)
+    return render(request, "chat/chat.html", _sidebar(request) | {"room": None, "room_form": form}, status=400)
+
+
+@login_required
+@require_http_methods(["POST"])
+def direct(request):
+    form = DirectForm(request.POST)
+    if form.is_valid():
+        try:
+            room = services.open_direct_by_ids(request.user, [form.cleaned_data["person"]])
+        except HubError as problem:
+            form.add_error(None, problem.message)
+        else:
+            return redirect("chat:room", room_id=room.pk)
+    return render(request, "chat/chat.html", _sidebar(request) | {"room": None, "direct_form": form}, status=400)
+
+
+@login_required
+@require_http_methods(["POST"])
+def join(request, room_id: int):
+    try:
+        services.join_channel(request.user, room_id)
+    except HubError as problem:
+        raise Http404 from problem
+    return redirect("chat:room", room_id=room_id)
+
+
+def _labels() -> dict:
+    """Words the page's script needs, in the page's language."""
+    return {
+        "edited": _("edited"),
+        "deleted": _("This message was deleted."),
+        "reply": _("Reply"),
+        "replies": _("%(n)s replies"),
+        "edit": _("Edit"),
+        "delete": _("Delete"),
+        "save": _("Save"),
+        "cancel": _("Cancel"),
+        "typing": _("%(name)s is typing…"),
+        "sending": _("Sending…"),
+        "waiting": _("Not sent yet: it will be sent when the connection is back."),
+        "failed": _("Not sent"),
+        "discard": _("Discard"),
+        "confirm_delete": _("Delete this message?"),
+        "react": _("React with thumbs up"),
+        "new_message": _("New message from %(name)s"),
+    }
+
+
+def _sidebar(request) -> dict:
+    rooms = selectors.rooms_of(request.user)
+    people = list(visible_people(request.user).exclude(user=request.user).exclude(user=None)[:500])
+    return {
+        "rooms": rooms,
+        "joinable": selectors.channels_to_join(request.user),
+        "people": people,
+        "direct_presence": selectors.direct_partners(request.user),
+        "statuses": presence_for(people),
+        "room_form": RoomForm(),
+        "direct_form": DirectForm(),
+        "chat_labels": _labels(),
+    }

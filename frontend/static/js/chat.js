@@ -1,0 +1,408 @@
+// The chat page: live messages, the composer with its outbox, sync after reconnecting, read
+// pointers, typing, reactions, edits, threads. The server renders the first page of messages.
+import { hub } from "./hub.js";
+
+const chat = document.getElementById("chat");
+const roomId = Number(chat?.dataset.room) || null;
+const me = Number(chat?.dataset.me);
+const labels = JSON.parse(document.getElementById("chat-labels")?.textContent || "{}");
+const list = document.getElementById("messages");
+const scroller = document.getElementById("messages-scroll");
+const outboxList = document.getElementById("outbox");
+const OUTBOX_KEY = "ksp-outbox";
+const TYPING_EVERY_MS = 3000;
+
+let lastSeq = Number(chat?.dataset.lastSeq) || 0; // of this room, as far as this page has it
+let readSeq = Number(chat?.dataset.readSeq) || 0;
+let openThread = null;
+let unseen = 0;
+
+// --- Rendering -----------------------------------------------------------------------------------
+
+const timeOf = (iso) => iso.slice(11, 16);
+const dayOf = (iso) => iso.slice(0, 10); // the server sends Bangkok time with its offset
+const dayLabel = (iso) =>
+  new Intl.DateTimeFormat(document.documentElement.lang === "en" ? "en-GB" : "th-TH-u-ca-buddhist", {
+    weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "Asia/Bangkok",
+  }).format(new Date(iso));
+
+function button(text, attrs) {
+  const element = document.createElement("button");
+  element.type = "button";
+  element.className = "link-button";
+  element.textContent = text;
+  Object.assign(element.dataset, attrs);
+  return element;
+}
+
+function render(message) {
+  const item = document.createElement("li");
+  item.className = "message";
+  item.classList.toggle("is-deleted", message.deleted);
+  item.classList.toggle("is-mine", message.author?.id === me);
+  item.id = `m${message.id}`;
+  Object.assign(item.dataset, {
+    id: message.id, seq: message.seq, author: message.author?.id, clientId: message.client_id, body: message.body,
+  });
+  const head = document.createElement("div");
+  head.className = "message-head";
+  const author = document.createElement("span");
+  author.className = "message-author";
+  author.textContent = message.author?.name || "";
+  const time = document.createElement("time");
+  time.className = "message-time";
+  time.dateTime = message.created_at;
+  time.textContent = timeOf(message.created_at);
+  head.append(author, " ", time);
+  if (message.edited_at && !message.deleted) {
+    const edited = document.createElement("span");
+    edited.className = "message-edited";
+    edited.textContent = ` (${labels.edited})`;
+    head.append(edited);
+  }
+  const body = document.createElement("div");
+  body.className = "message-body";
+  if (message.deleted) {
+    body.innerHTML = `<p class="tombstone"></p>`;
+    body.firstChild.textContent = labels.deleted;
+  } else {
+    body.innerHTML = message.html; // rendered and sanitized on the server (chat.markdown)
+  }
+  const foot = document.createElement("div");
+  foot.className = "message-foot";
+  const reactions = document.createElement("span");
+  reactions.className = "reactions";
+  for (const [emoji, users] of Object.entries(message.reactions || {})) {
+    const mine = users.includes(me);
+    const chip = button(`${emoji} ${users.length}`, { emoji });
+    chip.className = `reaction${mine ? " is-mine" : ""}`;
+    chip.setAttribute("aria-pressed", String(mine));
+    reactions.append(chip);
+  }
+  foot.append(reactions);
+  if (!message.deleted) {
+    const actions = document.createElement("span");
+    actions.className = "message-actions";
+    const thumbs = button("👍", { action: "react", emoji: "👍" });
+    thumbs.setAttribute("aria-label", labels.react);
+    actions.append(thumbs);
+    if (!message.thread) {
+      const replies = message.reply_count ? labels.replies.replace("%(n)s", message.reply_count) : labels.reply;
+      actions.append(button(replies, { action: "thread" }));
+    }
+    if (message.author?.id === me) actions.append(button(labels.edit, { action: "edit" }));
+    if (message.author?.id === me) actions.append(button(labels.delete, { action: "delete" }));
+    foot.append(actions);
+  }
+  item.append(head, body, foot);
+  return item;
+}
+
+function place(message, target = list) {
+  const existing = target.querySelector(`#m${message.id}`);
+  if (existing) {
+    existing.replaceWith(render(message));
+    return;
+  }
+  target.querySelector(".empty-room")?.remove();
+  if (target === list) {
+    const days = target.querySelectorAll(".day");
+    if (!days.length || days[days.length - 1].dataset.day !== dayOf(message.created_at)) {
+      const day = document.createElement("li");
+      day.className = "day";
+      day.dataset.day = dayOf(message.created_at);
+      day.innerHTML = "<span></span>";
+      day.firstChild.textContent = dayLabel(message.created_at);
+      target.append(day);
+    }
+  }
+  // Keep seq order even if a sync and a live event cross.
+  const later = [...target.querySelectorAll(".message")].find((m) => Number(m.dataset.seq) > message.seq);
+  const nearBottom = scroller && scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 120;
+  later ? later.before(render(message)) : target.append(render(message));
+  if (target === list && (nearBottom || message.author?.id === me)) scroller.scrollTop = scroller.scrollHeight;
+}
+
+// --- Outbox: what was typed is kept until the server has it ----------------------------------------
+
+const loadOutbox = () => JSON.parse(localStorage.getItem(OUTBOX_KEY) || "[]");
+const saveOutbox = (items) => localStorage.setItem(OUTBOX_KEY, JSON.stringify(items));
+
+function showOutbox() {
+  if (!outboxList) return;
+  outboxList.replaceChildren();
+  for (const item of loadOutbox().filter((entry) => entry.room === roomId)) {
+    const row = document.createElement("li");
+    row.className = `outbox-item${item.error ? " is-failed" : ""}`;
+    row.dataset.clientId = item.client_id;
+    const text = document.createElement("span");
+    text.className = "outbox-body";
+    text.textContent = item.body;
+    const state = document.createElement("span");
+    state.className = "outbox-state";
+    state.textContent = item.error ? `${labels.failed}: ${item.error}` : hub.state === "open" ? labels.sending : labels.waiting;
+    row.append(text, state);
+    if (item.error) {
+      const discard = button(labels.discard, { discard: item.client_id });
+      row.append(discard);
+    }
+    outboxList.append(row);
+  }
+}
+
+function send(body, thread = null) {
+  const item = { room: roomId, body, thread, client_id: crypto.randomUUID(), error: null };
+  saveOutbox([...loadOutbox(), item]);
+  showOutbox();
+  hub.send({ type: "message.send", room: item.room, body, thread, client_id: item.client_id });
+  if ("Notification" in window && Notification.permission === "default") Notification.requestPermission();
+}
+
+function flushOutbox() {
+  for (const item of loadOutbox()) {
+    if (item.error) continue;
+    // The same client_id again: the server stores it once, whatever happened to the first try.
+    hub.send({ type: "message.send", room: item.room, body: item.body, thread: item.thread, client_id: item.client_id });
+  }
+  showOutbox();
+}
+
+function settle(clientId, error = null) {
+  const items = loadOutbox();
+  saveOutbox(error ? items.map((i) => (i.client_id === clientId ? { ...i, error } : i)) : items.filter((i) => i.client_id !== clientId));
+  showOutbox();
+}
+
+// --- Unread, read pointers, notifications --------------------------------------------------------
+
+function setUnread(room, count) {
+  for (const badge of document.querySelectorAll(`[data-unread="${room}"]`)) {
+    badge.hidden = !count;
+    badge.firstChild.textContent = count;
+  }
+}
+
+function markRead() {
+  if (!roomId || document.visibilityState !== "visible" || lastSeq <= readSeq) return;
+  if (hub.send({ type: "read", room: roomId, seq: lastSeq })) readSeq = lastSeq;
+}
+
+function titleCount() {
+  const base = document.title.replace(/^\(\d+\) /, "");
+  document.title = unseen ? `(${unseen}) ${base}` : base;
+}
+
+function notify(message) {
+  unseen += 1;
+  titleCount();
+  if ("Notification" in window && Notification.permission === "granted" && document.visibilityState !== "visible") {
+    new Notification(labels.new_message.replace("%(name)s", message.author?.name || ""), {
+      body: message.body.slice(0, 140), tag: `room-${message.room}`,
+    });
+  }
+}
+
+// --- Events from the server ------------------------------------------------------------------------
+
+hub.on("hello", (hello) => {
+  for (const room of hello.rooms) if (room.id !== roomId) setUnread(room.id, room.unread);
+  // Whatever arrived since this page was rendered, or while the socket was down.
+  if (roomId) hub.send({ type: "sync", rooms: { [roomId]: lastSeq } });
+  flushOutbox();
+  markRead();
+});
+
+hub.on("sync.done", () => markRead());
+
+hub.on("message.new", ({ message }) => {
+  if (message.room !== roomId) {
+    if (message.author?.id !== me) {
+      const badge = document.querySelector(`[data-unread="${message.room}"]`);
+      setUnread(message.room, (Number(badge?.firstChild.textContent) || 0) + 1);
+      notify(message);
+    }
+    return;
+  }
+  lastSeq = Math.max(lastSeq, message.seq);
+  if (message.thread) {
+    if (openThread === message.thread) place(message, document.getElementById("thread-messages"));
+    return;
+  }
+  place(message);
+  if (message.author?.id !== me && document.visibilityState !== "visible") notify(message);
+  markRead();
+});
+
+for (const type of ["message.updated", "message.deleted"]) {
+  hub.on(type, ({ message }) => {
+    if (message.room !== roomId) return;
+    if (document.getElementById(`m${message.id}`)) place(message, document.getElementById(`m${message.id}`).parentElement);
+  });
+}
+
+hub.on("reaction", (event) => {
+  const item = document.getElementById(`m${event.message}`);
+  if (!item) return;
+  const reactions = item.querySelector(".reactions");
+  reactions.replaceChildren();
+  for (const [emoji, users] of Object.entries(event.reactions)) {
+    const chip = button(`${emoji} ${users.length}`, { emoji });
+    chip.className = `reaction${users.includes(me) ? " is-mine" : ""}`;
+    chip.setAttribute("aria-pressed", String(users.includes(me)));
+    reactions.append(chip);
+  }
+});
+
+hub.on("ack", (ack) => {
+  settle(ack.client_id);
+  if (ack.message.room === roomId && !ack.message.thread) place(ack.message);
+  if (ack.message.room === roomId) lastSeq = Math.max(lastSeq, ack.message.seq);
+});
+
+hub.on("error", (error) => {
+  if (!error.client_id) return;
+  if (error.code === "rate_limited") {
+    setTimeout(flushOutbox, 5000); // stays in the outbox and goes again
+  } else {
+    settle(error.client_id, error.message);
+  }
+});
+
+hub.on("read", (event) => {
+  setUnread(event.room, event.unread);
+  if (event.room === roomId) readSeq = Math.max(readSeq, event.seq);
+});
+
+let typingTimer = null;
+hub.on("typing", (event) => {
+  if (event.room !== roomId || event.user?.id === me) return;
+  const line = document.getElementById("typing");
+  line.textContent = labels.typing.replace("%(name)s", event.user.name);
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(() => (line.textContent = ""), 4000);
+});
+
+hub.on("room.joined", () => location.reload());
+hub.on("room.left", (event) => {
+  if (event.room === roomId) location.assign("/chats/");
+});
+hub.addEventListener("state", showOutbox);
+
+// --- What the person does ------------------------------------------------------------------------
+
+function composer(form, input, thread = () => null) {
+  if (!form) return;
+  let lastTyping = 0;
+  input.addEventListener("keydown", (event) => {
+    // Enter sends; Shift+Enter is a new line; never while a Thai input method is composing.
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  input.addEventListener("input", () => {
+    if (Date.now() - lastTyping > TYPING_EVERY_MS) {
+      lastTyping = Date.now();
+      hub.send({ type: "typing", room: roomId });
+    }
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const body = input.value.trim();
+    if (!body) return;
+    send(body, thread());
+    input.value = "";
+  });
+}
+
+composer(document.getElementById("composer"), document.getElementById("composer-input"));
+composer(document.getElementById("thread-composer"), document.getElementById("thread-input"), () => openThread);
+
+async function showThread(messageId) {
+  openThread = messageId;
+  const pane = document.getElementById("thread-pane");
+  const target = document.getElementById("thread-messages");
+  target.replaceChildren();
+  const parent = document.getElementById(`m${messageId}`);
+  if (parent) target.append(parent.cloneNode(true));
+  pane.hidden = false;
+  const response = await fetch(`/api/v1/rooms/${roomId}/messages?thread=${messageId}&limit=100`);
+  if (response.ok) for (const message of (await response.json()).results) place(message, target);
+  document.getElementById("thread-input").focus();
+}
+
+document.getElementById("thread-close")?.addEventListener("click", () => {
+  openThread = null;
+  document.getElementById("thread-pane").hidden = true;
+});
+
+function startEditing(item) {
+  const body = item.querySelector(".message-body");
+  const original = body.innerHTML;
+  const source = item.dataset.body;
+  const box = document.createElement("form");
+  box.className = "edit-form";
+  const area = document.createElement("textarea");
+  area.value = source || body.innerText.trim();
+  area.setAttribute("aria-label", labels.edit);
+  const save = document.createElement("button");
+  save.type = "submit";
+  save.className = "btn btn-primary";
+  save.textContent = labels.save;
+  const cancel = button(labels.cancel, {});
+  box.append(area, save, cancel);
+  body.replaceChildren(box);
+  area.focus();
+  cancel.addEventListener("click", () => (body.innerHTML = original));
+  box.addEventListener("submit", (event) => {
+    event.preventDefault();
+    hub.send({ type: "message.edit", id: Number(item.dataset.id), body: area.value });
+  });
+}
+
+chat?.addEventListener("click", (event) => {
+  const target = event.target.closest("button");
+  if (!target) return;
+  const item = target.closest(".message");
+  if (target.dataset.discard) {
+    settle(target.dataset.discard);
+    saveOutbox(loadOutbox().filter((i) => i.client_id !== target.dataset.discard));
+    showOutbox();
+  } else if (target.id === "load-older") {
+    loadOlder(target);
+  } else if (item && target.dataset.emoji) {
+    const mine = target.getAttribute("aria-pressed") === "true";
+    hub.send({ type: mine ? "reaction.remove" : "reaction.add", id: Number(item.dataset.id), emoji: target.dataset.emoji });
+  } else if (item && target.dataset.action === "thread") {
+    showThread(Number(item.dataset.id));
+  } else if (item && target.dataset.action === "edit") {
+    startEditing(item);
+  } else if (item && target.dataset.action === "delete" && confirm(labels.confirm_delete)) {
+    hub.send({ type: "message.delete", id: Number(item.dataset.id) });
+  }
+});
+
+async function loadOlder(control) {
+  const first = list.querySelector(".message");
+  const response = await fetch(`/api/v1/rooms/${roomId}/messages?before_seq=${first?.dataset.seq || 1}&limit=50`);
+  if (!response.ok) return;
+  const page = await response.json();
+  const height = scroller.scrollHeight;
+  for (const message of page.results.reverse()) {
+    list.querySelector(".message").before(render(message));
+  }
+  scroller.scrollTop += scroller.scrollHeight - height;
+  if (!page.has_more) control.parentElement.remove();
+}
+
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") {
+    unseen = 0;
+    titleCount();
+    markRead();
+  }
+});
+
+if (scroller) scroller.scrollTop = scroller.scrollHeight;
+showOutbox();
+markRead();
