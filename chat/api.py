@@ -1,5 +1,7 @@
 """/api/v1 endpoints of chat: rooms, history, sending, editing, reactions, read pointers."""
 
+from datetime import date
+
 from django.http import Http404
 from ninja import Query, Router, Schema
 from ninja.responses import Status
@@ -78,6 +80,15 @@ class HistoryQuery(Schema):
     after_seq: int | None = None
     limit: int = 50
     thread: int | None = None
+
+
+class SearchQuery(Schema):
+    q: str
+    room: int | None = None
+    author: int | None = None
+    since: date | None = None
+    until: date | None = None
+    limit: int = 50
 
 
 class MessagePage(Schema):
@@ -166,3 +177,17 @@ def remove_reaction(request, message_id: int, emoji: str):
 def mark_read(request, room_id: int, payload: ReadIn):
     services.mark_read(request.auth, room_id, payload.seq)
     return selectors.room_out(_room(request, room_id), request.auth)
+
+
+@router.get("/search/messages", response=list[MessageOut], summary="Search the messages of your rooms")
+def search(request, filters: Query[SearchQuery]):
+    found = selectors.search_messages(
+        request.auth,
+        filters.q,
+        room=filters.room,
+        author=filters.author,
+        since=filters.since,
+        until=filters.until,
+        limit=filters.limit,
+    )
+    return selectors.messages_out(found)

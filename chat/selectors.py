@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chat.models import Membership, Message, Reaction, Room
-from hub.errors import Forbidden
+from hub.errors import Forbidden, Invalid
 
 HISTORY_LIMIT = 100
 SYNC_LIMIT = 500
@@ -209,3 +209,41 @@ def direct_partners(user: AbstractBaseUser) -> dict[int, int]:
     for room_id, other in partners:
         seen.setdefault(room_id, []).append(other)
     return {room_id: others[0] for room_id, others in seen.items() if len(others) == 1}
+
+
+SEARCH_MAX_CHARS = 100
+
+
+def search_messages(
+    user: AbstractBaseUser,
+    query: str,
+    *,
+    room: int | None = None,
+    author: int | None = None,
+    since=None,
+    until=None,
+    limit: int = 50,
+) -> list[Message]:
+    """Messages in the person's rooms holding every word of `query` (Thai has no spaces, so each
+    word is matched as a substring: "ประชุม" finds "การประชุมประจำสัปดาห์"), newest first."""
+    words = (query or "").split()
+    if not words:
+        return []
+    if len(query) > SEARCH_MAX_CHARS:
+        raise Invalid(
+            _("Search for at most %(limit)s characters.") % {"limit": SEARCH_MAX_CHARS}, fields={"q": _("Too long.")}
+        )
+    found = Message.objects.filter(room_id__in=room_ids_of(user.pk), deleted_at__isnull=True)
+    for word in words:
+        found = found.filter(body__icontains=word)
+    if room:
+        found = found.filter(room_id=room)
+    if author:
+        found = found.filter(author_id=author)
+    if since:
+        found = found.filter(created_at__date__gte=since)
+    if until:
+        found = found.filter(created_at__date__lte=until)
+    return list(
+        found.select_related("author__person", "room").order_by("-created_at", "-pk")[: max(1, min(limit, 100))]
+    )

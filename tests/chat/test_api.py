@@ -110,3 +110,20 @@ def test_pathological_markdown_renders_quickly_enough_to_send(api, team):
     for body in ["`" * 9000, "*a" * 4000, "[" * 4999 + "x" + "]" * 4999, "> " * 4000, "_" * 9999]:
         response = api(team["somchai"], "post", f"/rooms/{room.pk}/messages", {"body": body})
         assert response.status_code == 201
+
+
+def test_search_finds_thai_words_inside_longer_text_only_in_your_rooms(api, team):
+    room = team["room"]
+    other = create_room(kind=Room.Kind.PRIVATE, name="ลับ", owner=team["expert"].user, members=[])
+    send_message(team["somchai"].user, room.pk, "พรุ่งนี้มีการประชุมประจำสัปดาห์ตอนสิบโมง")
+    send_message(team["somsri"].user, room.pk, "Meeting notes are in the shared drive")
+    send_message(team["expert"].user, other.pk, "การประชุมลับของผู้ทรงคุณวุฒิ")
+    found = api(team["somsri"], "get", "/search/messages?q=ประชุม").json()
+    assert [m["body"] for m in found] == ["พรุ่งนี้มีการประชุมประจำสัปดาห์ตอนสิบโมง"]
+    assert [m["body"] for m in api(team["somsri"], "get", "/search/messages?q=MEETING").json()] == [
+        "Meeting notes are in the shared drive"
+    ]
+    by_author = api(team["somsri"], "get", f"/search/messages?q=e&author={team['somsri'].user_id}").json()
+    assert len(by_author) == 1
+    too_long = api(team["somsri"], "get", "/search/messages?q=" + "ก" * 101)
+    assert too_long.status_code == 400
