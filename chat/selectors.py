@@ -13,15 +13,20 @@ SYNC_LIMIT = 500
 
 
 def users_sharing_a_room_with(user_id: int) -> QuerySet:
-    """Ids of the users who share at least one room with `user_id` (the user included, if any room)."""
-    rooms = Membership.objects.filter(user_id=user_id).values("room_id")
+    """Ids of the users who share a meeting or case room with `user_id` (the user included, if any):
+    whom an invited expert may see. Other rooms an expert is added to widen nothing."""
+    rooms = Membership.objects.filter(user_id=user_id, room__kind__in=[Room.Kind.MEETING, Room.Kind.CASE]).values(
+        "room_id"
+    )
     return Membership.objects.filter(room_id__in=rooms).values("user_id").distinct()
 
 
-def invitations_of(user_id: int) -> list[Room]:
-    """The meeting and case rooms a person (an invited expert, typically) belongs to."""
+def invitations_of(user_id: int, viewer: AbstractBaseUser) -> list[Room]:
+    """The meeting and case rooms a person (an invited expert, typically) belongs to, of those the
+    viewer is in too: a case's name is not for everyone who may see the expert."""
     return list(
         Room.objects.filter(memberships__user_id=user_id, kind__in=[Room.Kind.MEETING, Room.Kind.CASE])
+        .filter(memberships__user=viewer)
         .order_by("-created_at")
         .only("id", "name", "kind", "created_at")
     )

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from chat import selectors, services
 from chat.forms import DirectForm, RoomForm
+from directory.models import Person
 from directory.selectors import presence_for, visible_people
 from hub.errors import HubError
 
@@ -103,6 +104,15 @@ def _labels() -> dict:
     }
 
 
+def _direct_presence(user) -> dict[int, tuple[int, str]]:
+    """Room id → (the other person's user id, their presence) for one-to-one direct messages."""
+    partners = selectors.direct_partners(user)
+    people = list(Person.objects.filter(user_id__in=partners.values()))
+    statuses = presence_for(people)
+    status_by_user = {person.user_id: statuses[person.pk] for person in people}
+    return {room: (other, status_by_user.get(other, "offline")) for room, other in partners.items()}
+
+
 def _sidebar(request) -> dict:
     rooms = selectors.rooms_of(request.user)
     people = list(visible_people(request.user).exclude(user=request.user).exclude(user=None)[:500])
@@ -110,7 +120,7 @@ def _sidebar(request) -> dict:
         "rooms": rooms,
         "joinable": selectors.channels_to_join(request.user),
         "people": people,
-        "direct_presence": selectors.direct_partners(request.user),
+        "direct_presence": _direct_presence(request.user),
         "statuses": presence_for(people),
         "room_form": RoomForm(),
         "direct_form": DirectForm(),

@@ -97,7 +97,7 @@ def _team(team) -> dict | None:
     }
 
 
-def person_out(person: Person, status: str) -> dict:
+def person_out(person: Person, status: str, viewer) -> dict:
     away = selectors.is_out_of_office(person)
     return {
         "id": person.pk,
@@ -122,7 +122,7 @@ def person_out(person: Person, status: str) -> dict:
             "start": person.out_of_office_from,
             "until": person.out_of_office_until,
             "note": person.out_of_office_note,
-            "delegate": person.out_of_office_delegate_id,
+            "delegate": getattr(selectors.delegate_for(person, viewer), "pk", None),
         }
         if away
         else None,
@@ -146,7 +146,7 @@ def list_people(request, filters: Query[PeopleFilters]):
     return {
         "count": page.total,
         "next_cursor": str(page.next_offset) if page.next_offset is not None else None,
-        "results": [person_out(person, page.statuses[person.pk]) for person in page.people],
+        "results": [person_out(person, page.statuses[person.pk], request.auth) for person in page.people],
     }
 
 
@@ -155,7 +155,7 @@ def get_person(request, person_id: int):
     person = selectors.person_for(request.auth, person_id)
     if person is None:
         raise Http404
-    return person_out(person, selectors.presence_for([person])[person.pk])
+    return person_out(person, selectors.presence_for([person])[person.pk], request.auth)
 
 
 @router.get("/teams", response=list[TeamOut], summary="Teams, with their bureau and manager")

@@ -45,15 +45,18 @@ class ProfileForm(forms.ModelForm):
             "out_of_office_delegate",
         ]
         widgets = {
-            "out_of_office_from": forms.DateInput(attrs={"type": "date"}),
-            "out_of_office_until": forms.DateInput(attrs={"type": "date"}),
+            # <input type=date> reads and writes ISO dates, whatever the page's language.
+            "out_of_office_from": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "out_of_office_until": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["out_of_office_delegate"].queryset = (
-            selectors.visible_people(user).filter(kind=Person.Kind.STAFF).exclude(user=user)
-        )
+        # Stand-ins come from the person's own bureau: a short list, not the whole Council.
+        stand_ins = selectors.visible_people(user).filter(kind=Person.Kind.STAFF).exclude(user=user)
+        if self.instance.team_id:
+            stand_ins = stand_ins.filter(team__bureau_id=self.instance.team.bureau_id)
+        self.fields["out_of_office_delegate"].queryset = stand_ins
         self.fields["out_of_office_delegate"].label_from_instance = lambda person: person.display_name
         pattern = self.instance.work_pattern or {}
         for day, label in zip(WEEKDAYS, WEEKDAY_LABELS):

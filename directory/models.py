@@ -5,6 +5,14 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+# The licenses the Council issues; experts' areas of expertise are tied to them.
+LICENSE_TYPES = {
+    "teacher": _("Teacher"),
+    "school_administrator": _("School administrator"),
+    "educational_administrator": _("Educational administrator"),
+    "educational_supervisor": _("Educational supervisor"),
+}
+
 
 class Bureau(models.Model):
     """A สำนัก of the Council's secretariat."""

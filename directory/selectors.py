@@ -82,6 +82,13 @@ def presence_of(person: Person, connections: list[presence.Connection]) -> str:
     return AVAILABLE
 
 
+def delegate_for(person: Person, user: AbstractBaseUser) -> Person | None:
+    """Who stands in for an away person, if the viewer may see them."""
+    if not is_out_of_office(person) or person.out_of_office_delegate_id is None:
+        return None
+    return person_for(user, person.out_of_office_delegate_id)
+
+
 def presence_for(people) -> dict[int, str]:
     """Person id → presence status, for a page or API list of people."""
     store = presence.store()
@@ -219,7 +226,8 @@ def teammates_of(person: Person | None) -> list[Person]:
         return []
     members = Person.objects.filter(team_id=person.team_id).exclude(pk=person.pk).select_related("team")
     manager_id = person.team.manager_id
-    return sorted(members, key=lambda member: (member.pk != manager_id, member.first_name_th))
+    ordered = sorted(members[:500], key=lambda member: (member.pk != manager_id, member.first_name_th))
+    return ordered[:30]  # the home page shows a team, not a bureau of hundreds
 
 
 def manages_above(person: Person, candidate_manager: Person | None) -> bool:

@@ -36,6 +36,9 @@ def search_document_for(person: Person) -> str:
         person.last_name_en,
         f"{person.first_name_th} {person.last_name_th}",
         f"{person.first_name_en} {person.last_name_en}",
+        # With the title too: people type "นายสมชาย" or "ดร.ประเสริฐ" as often as the bare name.
+        f"{person.title_th}{person.first_name_th} {person.last_name_th}",
+        f"{person.title_en} {person.first_name_en} {person.last_name_en}",
         person.nickname,
         person.position_th,
         person.position_en,

@@ -18,7 +18,7 @@ from directory.forms import (
     PhotoForm,
     ProfileForm,
 )
-from directory.models import Bureau
+from directory.models import LICENSE_TYPES, Bureau
 from directory.services import WEEKDAYS
 from directory.vcard import vcard_for
 from hub.errors import HubError
@@ -80,8 +80,10 @@ def profile(request, person_id: int):
             "status": status,
             "org": selectors.org_chart_for(person, request.user),
             "is_me": person.user_id == request.user.pk,
-            "invitations": invitations_of(person.user_id) if person.is_expert and person.user_id else [],
-            "delegate": person.out_of_office_delegate if selectors.is_out_of_office(person) else None,
+            "invitations": invitations_of(person.user_id, request.user) if person.is_expert and person.user_id else [],
+            "away": selectors.is_out_of_office(person),
+            "delegate": selectors.delegate_for(person, request.user),
+            "expertise": [LICENSE_TYPES.get(code, code) for code in person.expertise],
             "week": [
                 (label, PLACE_LABELS[person.work_pattern[day]])
                 for day, label in zip(WEEKDAYS, WEEKDAY_LABELS)

@@ -58,7 +58,7 @@ def test_position_team_and_manager_cannot_be_changed_by_the_person(client, somch
 
 
 def test_out_of_office_with_a_delegate_shows_on_the_profile(client, somchai):
-    delegate = make_person("delegate", first_name_th="สมศรี", title_th="นางสาว")
+    delegate = make_person("delegate", first_name_th="สมศรี", title_th="นางสาว", team=somchai.team)
     today = dt.date.today()
     response = client.post(
         "/people/me/",
@@ -72,6 +72,21 @@ def test_out_of_office_with_a_delegate_shows_on_the_profile(client, somchai):
     assert response.status_code == 302
     html = client.get(f"/people/{somchai.pk}/").content.decode()
     assert "ไปราชการต่างจังหวัด" in html and "นางสาวสมศรี ใจดี" in html
+    # The form shows the dates back in the ISO form <input type=date> reads, in Thai too, so
+    # saving something else keeps them.
+    form = client.get("/people/me/").content.decode()
+    assert f'value="{today.isoformat()}"' in form
+    client.post(
+        "/people/me/",
+        {
+            "phone_ext": "9999",
+            "out_of_office_from": today.isoformat(),
+            "out_of_office_until": (today + dt.timedelta(days=3)).isoformat(),
+            "out_of_office_delegate": delegate.pk,
+        },
+    )
+    somchai.refresh_from_db()
+    assert somchai.out_of_office_from == today and somchai.phone_ext == "9999"
 
 
 def test_out_of_office_that_ends_before_it_starts_is_refused_and_nothing_is_saved(client, somchai):
@@ -122,6 +137,7 @@ def test_an_html_file_posing_as_a_photo_is_refused(client, somchai):
 
 def test_vcard_download(client, somchai):
     Person.objects.filter(pk=somchai.pk).update(phone_ext="2110", mobile="081-234-5678", nickname="ต้น")
+    Person.objects.filter(pk=somchai.pk).update(skills="x\rURL:https://evil.example")
     response = client.get(f"/people/{somchai.pk}/vcard/")
     assert response["Content-Type"] == "text/vcard; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
@@ -131,6 +147,7 @@ def test_vcard_download(client, somchai):
     assert "NICKNAME:ต้น\r\n" in card
     assert "TEL;TYPE=CELL:081-234-5678\r\n" in card
     assert "EMAIL;TYPE=INTERNET,WORK:somchai@ksp.test\r\n" in card
+    assert "\r\nURL:" not in card and "\rURL:" not in card  # a stray CR in a field starts no property
 
 
 def test_org_chart_walks_up_to_the_top_and_down_to_reports(client, somchai):

@@ -141,3 +141,8 @@ def test_the_directory_page_lists_everyone_before_any_search(client, office):
     html = client.get("/people/").content.decode()
     assert "5 คน" in html
     assert all(name in html for name in ("วิชัย", "สมชาย", "สมศรี", "อนงค์", "ต้นข้าว"))
+
+
+def test_a_name_typed_with_its_title_is_found(office):
+    assert names(search_people(office["viewer"].user, "นายสมชาย")) == ["สมชาย"]
+    assert names(search_people(office["viewer"].user, "mr somchai")) == ["สมชาย"]

@@ -75,3 +75,44 @@ def test_an_experts_profile_lists_the_meetings_they_are_invited_to(client, peopl
     client.force_login(people["staff"].user)
     html = client.get(f"/people/{people['expert'].pk}/").content.decode()
     assert "ได้รับเชิญเข้าร่วม" in html and "คณะอนุกรรมการ" in html
+
+
+def test_a_private_group_with_an_expert_does_not_widen_what_they_see(people):
+    create_room(kind=Room.Kind.PRIVATE, name="กลุ่มย่อย", owner=people["colleague"].user, members=[people["expert"].user])
+    found = {p.first_name_th for p in search_people(people["expert"].user).people}
+    assert found == {"สมชาย", "ประเวศ"}
+
+
+def test_an_expert_sees_only_the_invitations_they_share_and_no_hidden_stand_in(client, people):
+    import datetime as dt
+
+    from directory.models import Person
+
+    create_room(
+        kind=Room.Kind.CASE,
+        name="KSP-69-000123 (ลับ)",
+        owner=people["colleague"].user,
+        members=[people["other_expert"].user, people["expert"].user],
+    )
+    create_room(
+        kind=Room.Kind.CASE,
+        name="KSP-69-000999 (ลับกว่า)",
+        owner=people["colleague"].user,
+        members=[people["other_expert"].user],
+    )
+    client.force_login(people["expert"].user)
+    html = client.get(f"/people/{people['other_expert'].pk}/").content.decode()
+    assert "KSP-69-000123" in html and "KSP-69-000999" not in html
+
+    today = dt.date.today()
+    stranger = make_person("stranger", first_name_th="มานพ")
+    Person.objects.filter(pk=people["staff"].pk).update(
+        out_of_office_from=today, out_of_office_until=today, out_of_office_delegate=stranger
+    )
+    html = client.get(f"/people/{people['staff'].pk}/").content.decode()
+    assert "ไม่อยู่ที่สำนักงาน" in html and "มานพ" not in html
+    from hub.tokens import issue_token
+
+    token = issue_token(people["expert"].user, "t")
+    shown = client.get(f"/api/v1/people/{people['staff'].pk}", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert shown["out_of_office"]["delegate"] is None
