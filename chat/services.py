@@ -158,6 +158,7 @@ def send_message(
         if thread is None:
             raise NotFound(_("The message you are replying to is not in this room."))
         thread = thread.thread or thread  # a reply to a reply joins the same thread
+    html, mentioned = _render(body, room)  # before taking the room's lock, which others wait on
     try:
         with transaction.atomic():
             Room.objects.filter(pk=room.pk).update(last_seq=F("last_seq") + 1)
@@ -167,15 +168,16 @@ def send_message(
                 seq=seq,
                 author=user,
                 body=body,
-                html=_render(body, room),
+                html=html,
                 thread=thread,
                 client_id=client_id,
             )
             if thread is not None:
                 Message.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + 1)
             Membership.objects.filter(room=room, user=user).update(last_read_seq=Greatest("last_read_seq", seq))
-            event = {"type": "message.new", "message": selectors.message_out(message)}
-            realtime.publish_to_room(room.pk, event)
+            out = selectors.message_out(message)
+            realtime.publish_to_room(room.pk, {"type": "message.new", "message": out})
+            _notify(room, user, out, mentioned)
     except IntegrityError:
         # The same client_id stored by a concurrent send (another tab, another process).
         earlier = _earlier_send(user, client_id, body, room_id) if client_id else None
@@ -208,7 +210,7 @@ def edit_message(user: AbstractBaseUser, message_id: int, body: str) -> Message:
         return message
     with transaction.atomic():
         MessageEdit.objects.create(message=message, body=message.body)
-        message.body, message.html, message.edited_at = body, _render(body, message.room), timezone.now()
+        message.body, message.html, message.edited_at = body, _render(body, message.room)[0], timezone.now()
         message.save(update_fields=["body", "html", "edited_at"])
         realtime.publish_to_room(
             message.room_id, {"type": "message.updated", "message": selectors.message_out(message)}
@@ -291,19 +293,40 @@ def _clean_body(body) -> str:
     return body
 
 
-def _render(body: str, room: Room) -> str:
+def _render(body: str, room: Room) -> tuple[str, set[int]]:
+    """The message's HTML, and the members it mentions: @username, or @team-code for a team."""
+    from directory.selectors import teams_by_code
+
     handles = markdown.mentioned_handles(body)
     if not handles:
-        return markdown.render(body)
-    users = get_user_model().objects.filter(memberships__room=room, username__in=handles).select_related("person")
-    mentionable = {
-        user.username.lower(): (
-            user.person.display_name if hasattr(user, "person") else user.username,
-            f"/people/{user.person.pk}/" if hasattr(user, "person") else "#",
-        )
-        for user in users
+        return markdown.render(body), set()
+    members = {
+        user.pk: user for user in get_user_model().objects.filter(memberships__room=room).select_related("person")
     }
-    return markdown.render(body, mentionable)
+    mentionable, mentioned = {}, set()
+    for user in members.values():
+        if user.username.lower() in handles:
+            person = getattr(user, "person", None)
+            label = person.display_name if person else user.username
+            mentionable[user.username.lower()] = (label, f"/people/{person.pk}/" if person else "#")
+            mentioned.add(user.pk)
+    for code, (team_id, name, user_ids) in teams_by_code(handles - set(mentionable)).items():
+        mentionable[code] = (name, f"/people/?team={team_id}")
+        mentioned |= set(user_ids) & set(members)
+    return markdown.render(body, mentionable), mentioned
+
+
+def _notify(room: Room, author: AbstractBaseUser, message: dict, mentioned: set[int]) -> None:
+    """Mentions and direct messages ring a bell for their people (not for the author)."""
+    recipients = {user_id: "mention" for user_id in mentioned}
+    if room.kind == Room.Kind.DIRECT:
+        for user_id in room.memberships.values_list("user_id", flat=True):
+            recipients.setdefault(user_id, "direct")
+    recipients.pop(author.pk, None)
+    for user_id, kind in recipients.items():
+        realtime.publish_to_user(
+            user_id, {"type": "notification", "kind": kind, "room": room.pk, "room_name": room.name, "message": message}
+        )
 
 
 def _message_for(user, message_id: int) -> Message:

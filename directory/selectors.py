@@ -242,6 +242,14 @@ def manages_above(person: Person, candidate_manager: Person | None) -> bool:
     return False
 
 
+def teams_by_code(codes: set[str]) -> dict[str, tuple[int, str, list[int]]]:
+    """Team code → (id, name, member user ids), for @team mentions."""
+    found = {}
+    for team in Team.objects.filter(code__in=codes).prefetch_related("members"):
+        found[team.code] = (team.pk, team.name, [m.user_id for m in team.members.all() if m.user_id])
+    return found
+
+
 def presence_labels() -> dict[str, str]:
     """The words for each presence status, in the active language (pages and their scripts)."""
     return {

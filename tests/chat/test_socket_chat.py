@@ -224,3 +224,37 @@ def test_too_long_empty_and_too_fast_messages_are_refused_with_their_codes(pair,
     assert [a["type"] for a in answers[:18]] == ["ack"] * 18
     assert answers[18]["code"] == "rate_limited" and answers[18]["client_id"] == "f18"
     assert Message.objects.filter(room=room).count() == 18
+
+
+def test_mentions_and_direct_messages_ring_a_bell_for_their_people_only(pair):
+    from chat.services import open_direct, send_message
+    from tests.factories import make_team
+
+    room = pair["room"]
+    team = make_team(code="licensing")
+    from directory.models import Person
+
+    Person.objects.filter(pk=pair["somsri"].pk).update(team=team)
+    dm = open_direct(pair["somchai"].user, [pair["outsider"].user])
+
+    async def scenario():
+        somsri, outsider, author = await connect(pair["h2"]), await connect(pair["h3"]), await connect(pair["h1"])
+        await database(send_message, pair["somchai"].user, room.pk, "ฝาก @somsri ดูเอกสารด้วยครับ", "n1")
+        mention = await next_of(somsri, "notification")
+        await database(send_message, pair["somchai"].user, room.pk, "แจ้ง @licensing ทุกคน", "n2")
+        team_mention = await next_of(somsri, "notification")
+        await database(send_message, pair["somchai"].user, dm.pk, "ว่างคุยไหมครับ", "n3")
+        direct = await next_of(outsider, "notification")
+        author_silent = True
+        while not await author.receive_nothing(timeout=0.5):
+            author_silent &= json.loads(await author.receive_from())["type"] != "notification"
+        for socket in (somsri, outsider, author):
+            await socket.disconnect()
+        return mention, team_mention, direct, author_silent
+
+    mention, team_mention, direct, author_silent = async_to_sync(scenario)()
+    assert mention["kind"] == "mention" and mention["message"]["body"] == "ฝาก @somsri ดูเอกสารด้วยครับ"
+    assert 'class="mention"' in mention["message"]["html"]
+    assert team_mention["kind"] == "mention" and team_mention["room"] == room.pk
+    assert direct["kind"] == "direct" and direct["message"]["body"] == "ว่างคุยไหมครับ"
+    assert author_silent, "nobody is notified of their own message"

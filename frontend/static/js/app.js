@@ -1,6 +1,7 @@
 // Entry point of every signed-in page: opens the tab's socket and shows whether it is live.
 import { chooseStatus, followPresence, reportIdleness } from "./presence.js";
 import { hub } from "./hub.js";
+import { followNotifications } from "./notifications.js";
 
 window.khurusapha = { hub };
 
@@ -15,6 +16,7 @@ if (status) {
 }
 
 followPresence(hub);
+followNotifications(hub);
 chooseStatus(hub);
 reportIdleness(hub);
 hub.connect();

@@ -15,7 +15,6 @@ const TYPING_EVERY_MS = 3000;
 let lastSeq = Number(chat?.dataset.lastSeq) || 0; // of this room, as far as this page has it
 let readSeq = Number(chat?.dataset.readSeq) || 0;
 let openThread = null;
-let unseen = 0;
 
 // --- Rendering -----------------------------------------------------------------------------------
 
@@ -187,21 +186,6 @@ function markRead() {
   if (hub.send({ type: "read", room: roomId, seq: lastSeq })) readSeq = lastSeq;
 }
 
-function titleCount() {
-  const base = document.title.replace(/^\(\d+\) /, "");
-  document.title = unseen ? `(${unseen}) ${base}` : base;
-}
-
-function notify(message) {
-  unseen += 1;
-  titleCount();
-  if ("Notification" in window && Notification.permission === "granted" && document.visibilityState !== "visible") {
-    new Notification(labels.new_message.replace("%(name)s", message.author?.name || ""), {
-      body: message.body.slice(0, 140), tag: `room-${message.room}`,
-    });
-  }
-}
-
 // --- Events from the server ------------------------------------------------------------------------
 
 hub.on("hello", (hello) => {
@@ -219,7 +203,6 @@ hub.on("message.new", ({ message }) => {
     if (message.author?.id !== me) {
       const badge = document.querySelector(`[data-unread="${message.room}"]`);
       setUnread(message.room, (Number(badge?.firstChild.textContent) || 0) + 1);
-      notify(message);
     }
     return;
   }
@@ -229,7 +212,6 @@ hub.on("message.new", ({ message }) => {
     return;
   }
   place(message);
-  if (message.author?.id !== me && document.visibilityState !== "visible") notify(message);
   markRead();
 });
 
@@ -395,13 +377,7 @@ async function loadOlder(control) {
   if (!page.has_more) control.parentElement.remove();
 }
 
-document.addEventListener("visibilitychange", () => {
-  if (document.visibilityState === "visible") {
-    unseen = 0;
-    titleCount();
-    markRead();
-  }
-});
+document.addEventListener("visibilitychange", markRead);
 
 if (scroller) scroller.scrollTop = scroller.scrollHeight;
 showOutbox();
