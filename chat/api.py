@@ -3,10 +3,10 @@
 from datetime import date
 
 from django.http import Http404
-from ninja import Query, Router, Schema
+from ninja import File, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 
-from chat import selectors, services
+from chat import attachments, selectors, services
 
 router = Router(tags=["chat"])
 
@@ -30,6 +30,15 @@ class AuthorOut(Schema):
     person: int | None
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+    content_type: str
+    is_image: bool
+    url: str
+
+
 class MessageOut(Schema):
     id: int
     room: int
@@ -44,6 +53,7 @@ class MessageOut(Schema):
     edited_at: str | None
     deleted: bool
     reactions: dict[str, list[int]]
+    attachments: list[AttachmentOut]
 
 
 class RoomIn(Schema):
@@ -58,9 +68,10 @@ class DirectIn(Schema):
 
 
 class SendIn(Schema):
-    body: str
+    body: str = ""
     client_id: str = ""
     thread: int | None = None
+    attachments: list[int] = []
 
 
 class EditIn(Schema):
@@ -149,7 +160,9 @@ def history(request, room_id: int, page: Query[HistoryQuery]):
     summary="Send a message (the same client_id again returns the first one, with 200)",
 )
 def send(request, room_id: int, payload: SendIn):
-    message, created = services.send_message(request.auth, room_id, payload.body, payload.client_id, payload.thread)
+    message, created = services.send_message(
+        request.auth, room_id, payload.body, payload.client_id, payload.thread, payload.attachments
+    )
     return Status(201 if created else 200, selectors.message_out(message))
 
 
@@ -191,3 +204,12 @@ def search(request, filters: Query[SearchQuery]):
         limit=filters.limit,
     )
     return selectors.messages_out(found)
+
+
+@router.post(
+    "/rooms/{room_id}/attachments",
+    response={201: AttachmentOut},
+    summary="Upload a file to send in the room (then send a message with its id)",
+)
+def upload_attachment(request, room_id: int, file: File[UploadedFile]):
+    return Status(201, selectors.attachment_out(attachments.upload(request.auth, room_id, file)))

@@ -28,7 +28,7 @@ async def message_send(conn: Connection, data: dict) -> None:
     if not ratelimit.allow(f"send:{conn.user.pk}", SEND_LIMIT, SEND_WINDOW_SECONDS):
         raise RateLimited(_("You are sending very fast. Please wait a few seconds."))
     message, _created = await database_sync_to_async(services.send_message)(
-        conn.user, room_id, data.get("body"), data.get("client_id") or "", thread
+        conn.user, room_id, data.get("body"), data.get("client_id") or "", thread, data.get("attachments")
     )
     out = await database_sync_to_async(selectors.message_out)(message)
     await conn.reply(data, {"type": "ack", "client_id": message.client_id, "message": out})

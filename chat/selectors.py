@@ -5,7 +5,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat.models import Membership, Message, Reaction, Room
+from chat.models import Attachment, Membership, Message, Reaction, Room
 from hub.errors import Forbidden, Invalid
 
 HISTORY_LIMIT = 100
@@ -78,7 +78,18 @@ def reactions_of(message_id: int) -> dict[str, list[int]]:
     return summary
 
 
-def message_out(message: Message, reactions: dict | None = None) -> dict:
+def attachment_out(attachment) -> dict:
+    return {
+        "id": attachment.pk,
+        "name": attachment.name,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+        "is_image": attachment.is_image,
+        "url": f"/chats/files/{attachment.pk}/",
+    }
+
+
+def message_out(message: Message, reactions: dict | None = None, files: list | None = None) -> dict:
     """A message as the protocol and the API show it (DESIGN.md §3)."""
     deleted = message.deleted_at is not None
     return {
@@ -95,6 +106,9 @@ def message_out(message: Message, reactions: dict | None = None) -> dict:
         "edited_at": _iso(message.edited_at),
         "deleted": deleted,
         "reactions": reactions if reactions is not None else reactions_of(message.pk),
+        "attachments": []
+        if deleted
+        else [attachment_out(a) for a in (files if files is not None else message.attachments.all())],
     }
 
 
@@ -111,7 +125,10 @@ def messages_out(messages: list[Message]) -> list[dict]:
     )
     for message_id, emoji, user_id in rows:
         summary.setdefault(message_id, {}).setdefault(emoji, []).append(user_id)
-    return [message_out(message, summary.get(message.pk, {})) for message in messages]
+    files: dict[int, list] = {}
+    for attachment in Attachment.objects.filter(message_id__in=[m.pk for m in messages]).order_by("pk"):
+        files.setdefault(attachment.message_id, []).append(attachment)
+    return [message_out(message, summary.get(message.pk, {}), files.get(message.pk, [])) for message in messages]
 
 
 def room_out(room: Room, user: AbstractBaseUser, membership: Membership | None = None) -> dict:

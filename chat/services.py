@@ -12,8 +12,8 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat import markdown, selectors
-from chat.models import Membership, Message, MessageEdit, Reaction, Room
+from chat import attachments, markdown, selectors
+from chat.models import Attachment, Membership, Message, MessageEdit, Reaction, Room
 from hub import realtime
 from hub.errors import Forbidden, Invalid, NotFound, TooLarge
 
@@ -132,7 +132,12 @@ def open_direct(user: AbstractBaseUser, others: list[AbstractBaseUser]) -> Room:
 
 
 def send_message(
-    user: AbstractBaseUser, room_id: int, body: str, client_id: str = "", thread_id: int | None = None
+    user: AbstractBaseUser,
+    room_id: int,
+    body: str,
+    client_id: str = "",
+    thread_id: int | None = None,
+    attachment_ids: list | None = None,
 ) -> tuple[Message, bool]:
     """Store a message and announce it; returns (message, created).
 
@@ -140,7 +145,7 @@ def send_message(
     ack); with a different body it is refused. Seqs count up by one per room with no gaps: the
     room's counter is taken under its row lock and rolls back with a failed insert.
     """
-    body = _clean_body(body)
+    body = _clean_body(body, allow_empty=bool(attachment_ids))
     client_id = (client_id or "").strip()
     if len(client_id) > MAX_CLIENT_ID_CHARS:
         raise Invalid(_("client_id is at most %(limit)s characters.") % {"limit": MAX_CLIENT_ID_CHARS})
@@ -158,6 +163,7 @@ def send_message(
         if thread is None:
             raise NotFound(_("The message you are replying to is not in this room."))
         thread = thread.thread or thread  # a reply to a reply joins the same thread
+    files = attachments.attach(user, room.pk, attachment_ids) if attachment_ids else []
     html, mentioned = _render(body, room)  # before taking the room's lock, which others wait on
     try:
         with transaction.atomic():
@@ -172,6 +178,8 @@ def send_message(
                 thread=thread,
                 client_id=client_id,
             )
+            if files:
+                Attachment.objects.filter(pk__in=[f.pk for f in files]).update(message=message)
             if thread is not None:
                 Message.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + 1)
             Membership.objects.filter(room=room, user=user).update(last_read_seq=Greatest("last_read_seq", seq))
@@ -278,11 +286,13 @@ def mark_read(user: AbstractBaseUser, room_id: int, seq: int) -> int:
 # --- Helpers -------------------------------------------------------------------------------------
 
 
-def _clean_body(body) -> str:
+def _clean_body(body, allow_empty: bool = False) -> str:
+    if body is None and allow_empty:
+        body = ""
     if not isinstance(body, str):
         raise Invalid(_("A message is text."), fields={"body": _("Not text.")})
     body = body.strip()
-    if not body:
+    if not body and not allow_empty:
         raise Invalid(_("A message cannot be empty."), fields={"body": _("Empty.")})
     if len(body) > MAX_BODY_CHARS:
         raise TooLarge(

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:room_id>/join/", views.join, name="join"),
     path("new/", views.start, name="start"),
     path("direct/", views.direct, name="direct"),
+    path("files/<int:attachment_id>/", views.download, name="download"),
 ]

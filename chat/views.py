@@ -1,13 +1,13 @@
 """The chat page: the person's rooms, one conversation, and forms to start or join rooms."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from chat import selectors, services
+from chat import attachments, selectors, services
 from chat.forms import DirectForm, RoomForm
 from directory.models import Person
 from directory.selectors import presence_for, visible_people
@@ -40,6 +40,25 @@ def room(request, room_id: int):
         "has_older": bool(messages) and messages[0].seq > 1,
     }
     return render(request, "chat/chat.html", context)
+
+
+@login_required
+def download(request, attachment_id: int):
+    """A file sent in a room, to its members only. Only verified raster images are shown inline;
+    everything else is a download, typed so that no browser renders it as a page."""
+    try:
+        attachment = attachments.for_download(request.user, attachment_id)
+    except HubError as problem:
+        raise Http404 from problem
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=not attachment.is_image,
+        filename=attachment.name,
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @login_required
@@ -101,6 +120,9 @@ def _labels() -> dict:
         "confirm_delete": _("Delete this message?"),
         "react": _("React with thumbs up"),
         "new_message": _("New message from %(name)s"),
+        "uploading": _("Uploading %(name)s…"),
+        "upload_failed": _("Could not send %(name)s: %(reason)s"),
+        "offline_upload": _("Files can be sent only while connected."),
     }
 
 

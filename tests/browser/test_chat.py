@@ -85,3 +85,34 @@ def test_after_a_server_restart_the_page_shows_what_was_sent_meanwhile_and_sends
         context.close()
     bodies = list(Message.objects.filter(room=room).order_by("seq").values_list("body", flat=True))
     assert bodies == ["ส่งตอนเซิร์ฟเวอร์ดับ", "พิมพ์ตอนหลุดการเชื่อมต่อ"]
+
+
+def test_a_picture_chosen_in_the_composer_reaches_the_other_person(hub_server, browser, pair):
+    import io
+
+    from PIL import Image
+
+    _somchai, _somsri, room = pair
+    picture = io.BytesIO()
+    Image.new("RGB", (60, 40), (200, 30, 30)).save(picture, "PNG")
+    first, second = browser.new_context(locale="th-TH"), browser.new_context(locale="th-TH")
+    try:
+        a, b = first.new_page(), second.new_page()
+        log_in(a, hub_server, "somchai")
+        log_in(b, hub_server, "somsri")
+        for page in (a, b):
+            page.goto(f"{hub_server.url}/chats/{room.pk}/")
+            page.locator("#live-status[data-state=open]").wait_for()
+        a.locator("#attach-input").set_input_files(
+            files=[{"name": "แผนที่.png", "mimeType": "image/png", "buffer": picture.getvalue()}]
+        )
+        image = b.locator(".message .files img[alt='แผนที่.png']")
+        image.wait_for(timeout=10_000)
+        assert (
+            b.evaluate("src => fetch(src).then(r => r.headers.get('content-type'))", image.get_attribute("src"))
+            == "image/png"
+        )
+        assert_accessible(b)
+    finally:
+        first.close()
+        second.close()

@@ -66,6 +66,7 @@ function render(message) {
     body.firstChild.textContent = labels.deleted;
   } else {
     body.innerHTML = message.html; // rendered and sanitized on the server (chat.markdown)
+    if (message.attachments?.length) body.append(renderFiles(message.attachments));
   }
   const foot = document.createElement("div");
   foot.className = "message-foot";
@@ -95,6 +96,36 @@ function render(message) {
   }
   item.append(head, body, foot);
   return item;
+}
+
+function renderFiles(files) {
+  const list = document.createElement("ul");
+  list.className = "files";
+  for (const file of files) {
+    const item = document.createElement("li");
+    const link = document.createElement("a");
+    link.href = file.url;
+    if (file.is_image) {
+      link.target = "_blank";
+      link.rel = "noopener";
+      const image = document.createElement("img");
+      image.src = file.url;
+      image.alt = file.name;
+      image.loading = "lazy";
+      link.append(image);
+      item.append(link);
+    } else {
+      link.className = "file-link";
+      link.download = "";
+      link.textContent = file.name;
+      const size = document.createElement("span");
+      size.className = "muted";
+      size.textContent = ` ${Math.max(1, Math.round(file.size / 1024))} KB`;
+      item.append(link, size);
+    }
+    list.append(item);
+  }
+  return list;
 }
 
 function place(message, target = list) {
@@ -161,7 +192,10 @@ function flushOutbox() {
   for (const item of loadOutbox()) {
     if (item.error) continue;
     // The same client_id again: the server stores it once, whatever happened to the first try.
-    hub.send({ type: "message.send", room: item.room, body: item.body, thread: item.thread, client_id: item.client_id });
+    hub.send({
+      type: "message.send", room: item.room, body: item.body, thread: item.thread, client_id: item.client_id,
+      attachments: item.attachments,
+    });
   }
   showOutbox();
 }
@@ -298,6 +332,53 @@ function composer(form, input, thread = () => null) {
 }
 
 composer(document.getElementById("composer"), document.getElementById("composer-input"));
+
+// Files: chosen with the button or pasted into the composer, uploaded, then sent as a message.
+const csrf = () => document.cookie.split("; ").find((c) => c.startsWith("csrftoken="))?.split("=")[1] || "";
+const hintElement = document.getElementById("composer-hint");
+if (hintElement) hintElement.dataset.text = hintElement.textContent;
+
+async function sendFiles(files) {
+  if (hub.state !== "open") {
+    hintElement.textContent = labels.offline_upload;
+    return;
+  }
+  const ids = [];
+  for (const file of files) {
+    hintElement.textContent = labels.uploading.replace("%(name)s", file.name);
+    const form = new FormData();
+    form.append("file", file, file.name || "pasted.png");
+    const response = await fetch(`/api/v1/rooms/${roomId}/attachments`, {
+      method: "POST", body: form, headers: { "X-CSRFToken": csrf() },
+    });
+    if (!response.ok) {
+      const reason = (await response.json().catch(() => ({}))).error?.message || response.status;
+      hintElement.textContent = labels.upload_failed.replace("%(name)s", file.name).replace("%(reason)s", reason);
+      return;
+    }
+    ids.push((await response.json()).id);
+  }
+  const input = document.getElementById("composer-input");
+  const item = { room: roomId, body: input.value.trim(), thread: null, client_id: crypto.randomUUID(), error: null };
+  input.value = "";
+  saveOutbox([...loadOutbox(), { ...item, attachments: ids }]);
+  showOutbox();
+  hub.send({ type: "message.send", ...item, attachments: ids });
+  hintElement.textContent = hintElement.dataset.text;
+}
+
+const attachInput = document.getElementById("attach-input");
+attachInput?.addEventListener("change", () => {
+  sendFiles([...attachInput.files]);
+  attachInput.value = "";
+});
+document.getElementById("composer-input")?.addEventListener("paste", (event) => {
+  const files = [...(event.clipboardData?.files || [])];
+  if (files.length) {
+    event.preventDefault();
+    sendFiles(files);
+  }
+});
 composer(document.getElementById("thread-composer"), document.getElementById("thread-input"), () => openThread);
 
 async function showThread(messageId) {
