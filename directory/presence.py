@@ -70,8 +70,13 @@ class RedisStore:
 
     def __init__(self, url: str, prefix: str):
         import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
-        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        # Fail fast and never retry: presence may be lost, the thread that asks must not wait.
+        self._redis = redis.Redis.from_url(
+            url, socket_timeout=0.5, socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 0)
+        )
         self._prefix = f"{prefix}:presence"
 
     def _user_key(self, user_id: int) -> str:

@@ -1,6 +1,7 @@
 """Writes of the directory: profiles, photos, search documents and presence."""
 
 import io
+import logging
 import secrets
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -16,6 +17,7 @@ from directory.models import Person
 from hub import realtime
 from hub.errors import Invalid, TooLarge
 
+log = logging.getLogger(__name__)
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding them
 PHOTO_SIZE = 320
@@ -148,11 +150,27 @@ def remove_photo(person: Person) -> Person:
 # --- Presence -------------------------------------------------------------------------------------
 
 
+def _best_effort(action):
+    """Presence lives in Redis, which may be down: then it is unknown for a while, nothing worse."""
+
+    def run(*args, **kwargs):
+        try:
+            return action(*args, **kwargs)
+        except Exception:  # redis.RedisError and friends
+            log.warning("presence not updated (%s)", action.__name__, exc_info=True)
+            return None
+
+    run.__name__ = action.__name__
+    return run
+
+
+@_best_effort
 def connection_opened(user_id: int, conn_id: str) -> None:
     presence.store().put(user_id, conn_id, idle=False)
     announce_presence(user_id)
 
 
+@_best_effort
 def connection_alive(user_id: int, conn_id: str, idle: bool | None = None) -> None:
     """Refresh a connection's entry (heartbeat) and, when given, whether its person is idle there."""
     store = presence.store()
@@ -162,6 +180,7 @@ def connection_alive(user_id: int, conn_id: str, idle: bool | None = None) -> No
     announce_presence(user_id)
 
 
+@_best_effort
 def connection_closed(user_id: int, conn_id: str) -> None:
     presence.store().drop(user_id, conn_id)
     announce_presence(user_id)

@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP goes to Django, /ws/ to the one HubConsumer."""
 
+import asyncio
 import os
 
 from django.core.asgi import get_asgi_application
@@ -11,16 +12,34 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set u
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import path, re_path  # noqa: E402
 
+from hub import realtime  # noqa: E402
 from hub.auth import BearerTokenMiddleware  # noqa: E402
 from hub.consumers import HubConsumer, UnknownSocketPath  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": AuthMiddlewareStack(
-            BearerTokenMiddleware(
-                URLRouter([path("ws/", HubConsumer.as_asgi()), re_path(r"", UnknownSocketPath.as_asgi())])
-            )
-        ),
-    }
+
+class BindLoop:
+    """Tells hub.realtime which event loop serves this process (see realtime.bind_loop)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.bound = False
+
+    async def __call__(self, scope, receive, send):
+        if not self.bound:
+            realtime.bind_loop(asyncio.get_running_loop())
+            self.bound = True
+        return await self.inner(scope, receive, send)
+
+
+application = BindLoop(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": AuthMiddlewareStack(
+                BearerTokenMiddleware(
+                    URLRouter([path("ws/", HubConsumer.as_asgi()), re_path(r"", UnknownSocketPath.as_asgi())])
+                )
+            ),
+        }
+    )
 )

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, close_old_connections
 from django.http.request import validate_host
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -25,6 +26,9 @@ log = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+# The channel layer stopped delivering (Redis restarted or down): the client reconnects and syncs.
+# 1012 ("service restart") would say it best, but Daphne can only send 1000 or 3000-4999.
+CLOSE_SERVICE_RESTART = 4012
 
 
 def origin_allowed(scope) -> bool | None:
@@ -86,12 +90,42 @@ class HubConsumer(AsyncWebsocketConsumer):
             self.joined.append(group)
         await self.send_event(hello)
         await self._notify("open")
+        self.probe_answered = asyncio.Event()
         self.heartbeat = asyncio.create_task(self._beat())
 
     async def _beat(self):
+        """Every few seconds, check that the channel layer still reaches this socket; every
+        HEARTBEAT_SECONDS, refresh presence and group memberships (the core layer expires them).
+
+        Redis keeps no messages: whatever was published while it was down or restarting is gone.
+        A socket that cannot hear itself through the layer closes (4012) so that its client
+        reconnects and syncs from the database, which has everything.
+        """
+        since_heartbeat = 0.0
         while True:
-            await asyncio.sleep(protocol.HEARTBEAT_SECONDS)
-            await self._notify("alive")
+            await asyncio.sleep(protocol.PROBE_SECONDS)
+            if not await self._layer_reaches_me():
+                log.warning("channel layer lost socket %s; closing it so the client syncs", self.channel_name)
+                await self.close(code=CLOSE_SERVICE_RESTART)
+                return
+            since_heartbeat += protocol.PROBE_SECONDS
+            if since_heartbeat >= protocol.HEARTBEAT_SECONDS:
+                since_heartbeat = 0.0
+                await self._notify("alive")
+                for group in self.joined:
+                    await self.channel_layer.group_add(group, self.channel_name)
+
+    async def _layer_reaches_me(self) -> bool:
+        self.probe_answered.clear()
+        try:
+            await self.channel_layer.send(self.channel_name, {"type": "hub.probe"})
+            await asyncio.wait_for(self.probe_answered.wait(), protocol.PROBE_TIMEOUT_SECONDS)
+        except Exception:  # a refused connection, a timeout: either way this socket is deaf
+            return False
+        return True
+
+    async def hub_probe(self, message):
+        self.probe_answered.set()
 
     async def _notify(self, event: str) -> None:
         for listener in protocol.socket_listeners(event):
@@ -142,7 +176,14 @@ class HubConsumer(AsyncWebsocketConsumer):
             )
             return
         try:
-            await handler(self, data)
+            try:
+                await handler(self, data)
+            except (OperationalError, InterfaceError):
+                # A database connection killed under us (restart, failover): once more on a new
+                # one. Handlers are safe to repeat (message.send by its client_id).
+                log.warning("database connection lost during %s; retrying once", data["type"])
+                await database_sync_to_async(close_old_connections)()
+                await handler(self, data)
         except HubError as error:
             await self.send_error(error.code, str(error.message), frame=data, fields=error.fields)
         except Exception:

@@ -3,6 +3,8 @@
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from django.conf import settings
+
 PROTOCOL_VERSION = 1
 
 
@@ -40,7 +42,10 @@ def handler_for(type_name: str) -> Handler | None:
 # What apps want to know of a socket's life: on_open(user_id, conn_id), on_alive(user_id, conn_id)
 # every HEARTBEAT_SECONDS, on_close(user_id, conn_id). Each is a sync function (it may use the ORM);
 # the consumer runs it off the event loop and logs, never propagates, its failures.
-HEARTBEAT_SECONDS = 30
+HEARTBEAT_SECONDS = settings.WS_HEARTBEAT_SECONDS
+# How often a socket checks that the channel layer still delivers to it, and how long it waits.
+PROBE_SECONDS = settings.WS_PROBE_SECONDS
+PROBE_TIMEOUT_SECONDS = 3
 _lifecycle: dict[str, list[Callable[[int, str], None]]] = {"open": [], "alive": [], "close": []}
 
 

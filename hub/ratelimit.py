@@ -41,8 +41,12 @@ def _allow_in_redis(bucket: str, limit: int, window_seconds: float) -> bool:
     global _redis
     if _redis is None:
         import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
-        _redis = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+        _redis = redis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 0)
+        )
     now = time.time()
     pipe = _redis.pipeline()
     pipe.zremrangebyscore(bucket, 0, now - window_seconds)

@@ -4,6 +4,7 @@ Events are announced only after the transaction that stored them commits, and pu
 effort: the database is the record, the channel layer only the doorbell (DESIGN.md §2, §8).
 """
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -89,11 +90,40 @@ def _publish_after_commit(group: str, message: dict) -> None:
     transaction.on_commit(lambda: _send(group, message))
 
 
+# The server's event loop, once the ASGI application has run on it (hub.asgi). Publishing is then
+# handed to that loop without waiting, so a slow or dead Redis never holds up the thread that
+# stored the message, nor the ack its sender is waiting for.
+_loop: asyncio.AbstractEventLoop | None = None
+
+
+def bind_loop(loop: asyncio.AbstractEventLoop) -> None:
+    global _loop
+    _loop = loop
+
+
 def _send(group: str, message: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    if _loop is not None and _loop.is_running():
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is _loop:
+            _loop.create_task(_publish(layer, group, message))
+        else:
+            asyncio.run_coroutine_threadsafe(_publish(layer, group, message), _loop)
+        return
+    # No server loop (a management command, a test): publish and wait.
     try:
         async_to_sync(layer.group_send)(group, message)
+    except Exception:  # the layer may be down; the database already holds the truth
+        log.warning("could not publish to %s", group, exc_info=True)
+
+
+async def _publish(layer, group: str, message: dict) -> None:
+    try:
+        await layer.group_send(group, message)
     except Exception:  # the layer may be down; the database already holds the truth
         log.warning("could not publish to %s", group, exc_info=True)

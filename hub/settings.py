@@ -163,9 +163,12 @@ if REDIS_URL:
                 if CHANNEL_LAYER_KIND == "pubsub"
                 else "channels_redis.core.RedisChannelLayer"
             ),
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": CHANNELS_PREFIX},
+            # A Redis that does not answer must fail fast: publishing is best effort after commit.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2}], "prefix": CHANNELS_PREFIX},
         }
     }
+    if CHANNEL_LAYER_KIND == "core":
+        CHANNEL_LAYERS["default"]["CONFIG"]["group_expiry"] = int(os.environ.get("CHANNEL_GROUP_EXPIRY", "86400"))
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
@@ -207,6 +210,8 @@ WHITENOISE_USE_FINDERS = env_bool("STATIC_FROM_APPS", default=DEBUG)
 # The socket protocol's limits (DESIGN.md §3). Daphne drops the connection above 1 MiB; below
 # that, the consumer answers too_large and keeps the socket.
 WS_MAX_FRAME_BYTES = int(os.environ.get("WS_MAX_FRAME_BYTES", str(64 * 1024)))
+WS_HEARTBEAT_SECONDS = float(os.environ.get("WS_HEARTBEAT_SECONDS", "30"))
+WS_PROBE_SECONDS = float(os.environ.get("WS_PROBE_SECONDS", "5"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

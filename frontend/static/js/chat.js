@@ -240,6 +240,8 @@ hub.on("message.new", ({ message }) => {
     }
     return;
   }
+  // A gap means events were lost on the way (the layer delivers at most once): fetch them.
+  if (message.seq > lastSeq + 1) hub.send({ type: "sync", rooms: { [roomId]: lastSeq } });
   lastSeq = Math.max(lastSeq, message.seq);
   if (message.thread) {
     if (openThread === message.thread) place(message, document.getElementById("thread-messages"));

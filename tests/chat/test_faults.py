@@ -1,0 +1,185 @@
+"""Faults while people chat: Redis restarted or killed, group memberships expiring. Nothing is lost."""
+
+import asyncio
+import json
+import subprocess
+import time
+
+import pytest
+import websockets
+
+from chat.models import Message, Room
+from chat.services import create_room
+from tests.conftest import free_port, require
+from tests.factories import make_person
+from tests.hub.test_servers import cookie_header, log_in
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
+
+
+class OwnRedis:
+    """A Redis of this test's own, on its own port, to stop and start at will."""
+
+    def __init__(self):
+        require(
+            subprocess.run(["which", "redis-server"], capture_output=True).returncode == 0,
+            "redis-server is not installed",
+        )
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        import redis
+
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if redis.Redis.from_url(self.url, socket_connect_timeout=0.5).ping():
+                    return
+            except redis.RedisError:
+                time.sleep(0.1)
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self):
+        self.process.kill()
+        self.process.wait()
+
+
+@pytest.fixture
+def own_redis():
+    redis = OwnRedis()
+    redis.start()
+    yield redis
+    if redis.process.poll() is None:
+        redis.kill()
+
+
+async def next_of(socket, *types, timeout=10) -> dict:
+    while True:
+        frame = json.loads(await asyncio.wait_for(socket.recv(), timeout))
+        if frame["type"] in types:
+            return frame
+
+
+async def connect(server, session):
+    """Connect as a browser would, retrying while the server cannot take sockets (Redis down)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket = await websockets.connect(
+                server.ws_url, additional_headers={"Cookie": cookie_header(session), "Origin": server.url}
+            )
+            await next_of(socket, "hello")
+            return socket
+        except (TimeoutError, OSError, websockets.WebSocketException):
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.5)
+
+
+@pytest.fixture
+def people():
+    somchai, somsri = make_person("somchai"), make_person("somsri", first_name_th="สมศรี")
+    room = create_room(kind=Room.Kind.PRIVATE, name="ทนทาน", owner=somchai.user, members=[somsri.user])
+    return somchai, somsri, room
+
+
+def test_redis_killed_while_people_chat_sends_are_stored_and_clients_recover_with_nothing_missing(
+    start_server, own_redis, people
+):
+    _somchai, _somsri, room = people
+    server = start_server(REDIS_URL=own_redis.url, WS_PROBE_SECONDS=1)
+    sender_session, reader_session = log_in(server, "somchai"), log_in(server, "somsri")
+
+    async def scenario():
+        sender, reader = await connect(server, sender_session), await connect(server, reader_session)
+        own_redis.kill()
+        # Publishing fails now; the send must still be stored and acked.
+        await sender.send(
+            json.dumps({"type": "message.send", "room": room.pk, "body": "ตอน Redis ดับ", "client_id": "during"})
+        )
+        ack = await next_of(sender, "ack", "error")
+        # The reader's socket can no longer hear anything: it is closed so its client syncs.
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            while True:
+                await asyncio.wait_for(reader.recv(), 15)
+        own_redis.start()
+        again = await connect(server, reader_session)
+        await again.send(json.dumps({"type": "sync", "rooms": {str(room.pk): 0}}))
+        synced = await next_of(again, "message.new")
+        done = await next_of(again, "sync.done")
+        for socket in (sender, again):
+            await socket.close()
+        return ack, closed.value.rcvd, synced, done
+
+    ack, close_frame, synced, done = asyncio.run(scenario())
+    assert ack["type"] == "ack" and ack["message"]["seq"] == 1
+    assert close_frame is not None and close_frame.code == 4012
+    assert synced["message"]["body"] == "ตอน Redis ดับ" and done["type"] == "sync.done"
+    assert Message.objects.filter(room=room).count() == 1
+
+
+def test_redis_restarted_quickly_clients_still_end_up_with_everything(start_server, own_redis, people):
+    _somchai, _somsri, room = people
+    server = start_server(REDIS_URL=own_redis.url, WS_PROBE_SECONDS=1)
+    sender_session, reader_session = log_in(server, "somchai"), log_in(server, "somsri")
+
+    async def scenario():
+        sender, reader = await connect(server, sender_session), await connect(server, reader_session)
+        own_redis.kill()
+        await sender.send(json.dumps({"type": "message.send", "room": room.pk, "body": "หนึ่ง", "client_id": "1"}))
+        await next_of(sender, "ack")
+        own_redis.start()
+        # Whatever became of the sockets, a client that syncs after reconnecting has it all.
+        seen = []
+        try:
+            while True:
+                frame = json.loads(await asyncio.wait_for(reader.recv(), 8))
+                if frame["type"] == "message.new":
+                    seen.append(frame["message"]["seq"])
+        except (TimeoutError, websockets.ConnectionClosed):
+            pass
+        again = await connect(server, reader_session)
+        await again.send(json.dumps({"type": "sync", "rooms": {str(room.pk): max(seen, default=0)}}))
+        while (frame := await next_of(again, "message.new", "sync.done"))["type"] == "message.new":
+            seen.append(frame["message"]["seq"])
+        # And live delivery works again.
+        sender2 = await connect(server, sender_session)
+        await sender2.send(json.dumps({"type": "message.send", "room": room.pk, "body": "สอง", "client_id": "2"}))
+        live = await next_of(again, "message.new")
+        for socket in (sender, sender2, again):
+            await socket.close()
+        return seen, live
+
+    seen, live = asyncio.run(scenario())
+    assert seen == [1]
+    assert live["message"]["seq"] == 2
+
+
+def test_long_lived_sockets_stay_in_their_groups_past_group_expiry(start_server, own_redis, people):
+    _somchai, _somsri, room = people
+    server = start_server(
+        REDIS_URL=own_redis.url,
+        CHANNEL_LAYER="core",
+        CHANNEL_GROUP_EXPIRY=2,
+        WS_HEARTBEAT_SECONDS=1,
+        WS_PROBE_SECONDS=0.5,
+    )
+    sender_session, reader_session = log_in(server, "somchai"), log_in(server, "somsri")
+
+    async def scenario():
+        sender, reader = await connect(server, sender_session), await connect(server, reader_session)
+        await asyncio.sleep(5)  # more than twice the group expiry
+        await sender.send(json.dumps({"type": "message.send", "room": room.pk, "body": "ยังอยู่ไหม", "client_id": "x"}))
+        delivered = await next_of(reader, "message.new")
+        for socket in (sender, reader):
+            await socket.close()
+        return delivered
+
+    assert asyncio.run(scenario())["message"]["body"] == "ยังอยู่ไหม"
