@@ -183,3 +183,51 @@ def test_long_lived_sockets_stay_in_their_groups_past_group_expiry(start_server,
         return delivered
 
     assert asyncio.run(scenario())["message"]["body"] == "ยังอยู่ไหม"
+
+
+def test_a_server_killed_mid_send_loses_nothing_that_was_acked(start_server, people):
+    """kill -9 while a client sends: every acked message is stored; the unacked one, resent with
+    its client_id after the restart, is stored exactly once."""
+    import signal
+
+    _somchai, _somsri, room = people
+    server = start_server()
+    port = int(server.url.rsplit(":", 1)[1])
+    session = log_in(server, "somchai")
+
+    async def scenario():
+        socket = await connect(server, session)
+        acked = []
+        for n in range(20):
+            await socket.send(
+                json.dumps({"type": "message.send", "room": room.pk, "body": f"ข้อความ {n}", "client_id": f"k{n}"})
+            )
+        # Take a few acks, then kill the server without warning while the rest are in flight.
+        while len(acked) < 5:
+            acked.append((await next_of(socket, "ack"))["client_id"])
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait()
+        try:
+            while True:
+                frame = json.loads(await asyncio.wait_for(socket.recv(), 5))
+                if frame["type"] == "ack":
+                    acked.append(frame["client_id"])
+        except (TimeoutError, websockets.ConnectionClosed):
+            pass
+        restarted = start_server(port=port)
+        again = await connect(restarted, session)
+        # The client resends everything it has no ack for, with the same client_ids.
+        for n in range(20):
+            if f"k{n}" not in acked:
+                await again.send(
+                    json.dumps({"type": "message.send", "room": room.pk, "body": f"ข้อความ {n}", "client_id": f"k{n}"})
+                )
+                await next_of(again, "ack")
+        await again.close()
+        return acked
+
+    acked = asyncio.run(scenario())
+    stored = list(Message.objects.filter(room=room).values_list("client_id", flat=True))
+    assert set(acked) <= set(stored), "an acked message was lost"
+    assert sorted(stored) == sorted(f"k{n}" for n in range(20)), "each message stored exactly once"
+    assert sorted(Message.objects.filter(room=room).values_list("seq", flat=True)) == list(range(1, 21))
