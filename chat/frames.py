@@ -1,6 +1,7 @@
 """Socket frames of chat (DESIGN.md §3): send, edit, delete, react, read, typing, sync."""
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from chat import selectors, services
@@ -8,7 +9,7 @@ from hub import ratelimit, realtime
 from hub.errors import Invalid, NotFound, RateLimited
 from hub.protocol import Connection, frame
 
-SEND_LIMIT, SEND_WINDOW_SECONDS = 20, 10
+SEND_LIMIT, SEND_WINDOW_SECONDS = settings.CHAT_SEND_LIMIT, 10
 TYPING_LIMIT, TYPING_WINDOW_SECONDS = 10, 10
 
 

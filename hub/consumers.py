@@ -7,6 +7,7 @@ hub.protocol; business rules live in the apps' services, never here.
 import asyncio
 import json
 import logging
+import time
 from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
@@ -90,7 +91,7 @@ class HubConsumer(AsyncWebsocketConsumer):
             self.joined.append(group)
         await self.send_event(hello)
         await self._notify("open")
-        self.probe_answered = asyncio.Event()
+        self.last_probe_heard = time.monotonic()
         self.heartbeat = asyncio.create_task(self._beat())
 
     async def _beat(self):
@@ -98,13 +99,19 @@ class HubConsumer(AsyncWebsocketConsumer):
         HEARTBEAT_SECONDS, refresh presence and group memberships (the core layer expires them).
 
         Redis keeps no messages: whatever was published while it was down or restarting is gone.
-        A socket that cannot hear itself through the layer closes (4012) so that its client
+        A socket whose probe cannot be sent (Redis down), or that has heard none of its probes
+        for PROBE_DEAD_SECONDS (its subscription lost), closes (4012) so that its client
         reconnects and syncs from the database, which has everything.
         """
         since_heartbeat = 0.0
         while True:
             await asyncio.sleep(protocol.PROBE_SECONDS)
-            if not await self._layer_reaches_me():
+            try:
+                await self.channel_layer.send(self.channel_name, {"type": "hub.probe"})
+                deaf = time.monotonic() - self.last_probe_heard > protocol.PROBE_DEAD_SECONDS
+            except Exception:  # a refused or broken connection: the layer is down
+                deaf = True
+            if deaf:
                 log.warning("channel layer lost socket %s; closing it so the client syncs", self.channel_name)
                 await self.close(code=CLOSE_SERVICE_RESTART)
                 return
@@ -115,17 +122,8 @@ class HubConsumer(AsyncWebsocketConsumer):
                 for group in self.joined:
                     await self.channel_layer.group_add(group, self.channel_name)
 
-    async def _layer_reaches_me(self) -> bool:
-        self.probe_answered.clear()
-        try:
-            await self.channel_layer.send(self.channel_name, {"type": "hub.probe"})
-            await asyncio.wait_for(self.probe_answered.wait(), protocol.PROBE_TIMEOUT_SECONDS)
-        except Exception:  # a refused connection, a timeout: either way this socket is deaf
-            return False
-        return True
-
     async def hub_probe(self, message):
-        self.probe_answered.set()
+        self.last_probe_heard = time.monotonic()
 
     async def _notify(self, event: str) -> None:
         for listener in protocol.socket_listeners(event):

@@ -210,8 +210,10 @@ WHITENOISE_USE_FINDERS = env_bool("STATIC_FROM_APPS", default=DEBUG)
 # The socket protocol's limits (DESIGN.md §3). Daphne drops the connection above 1 MiB; below
 # that, the consumer answers too_large and keeps the socket.
 WS_MAX_FRAME_BYTES = int(os.environ.get("WS_MAX_FRAME_BYTES", str(64 * 1024)))
+CHAT_SEND_LIMIT = int(os.environ.get("CHAT_SEND_LIMIT", "20"))  # messages per person per 10 s
 WS_HEARTBEAT_SECONDS = float(os.environ.get("WS_HEARTBEAT_SECONDS", "30"))
 WS_PROBE_SECONDS = float(os.environ.get("WS_PROBE_SECONDS", "5"))
+WS_PROBE_DEAD_SECONDS = float(os.environ.get("WS_PROBE_DEAD_SECONDS", "30"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -94,7 +94,7 @@ def test_redis_killed_while_people_chat_sends_are_stored_and_clients_recover_wit
     start_server, own_redis, people
 ):
     _somchai, _somsri, room = people
-    server = start_server(REDIS_URL=own_redis.url, WS_PROBE_SECONDS=1)
+    server = start_server(REDIS_URL=own_redis.url, WS_PROBE_SECONDS=1, WS_PROBE_DEAD_SECONDS=3)
     sender_session, reader_session = log_in(server, "somchai"), log_in(server, "somsri")
 
     async def scenario():
@@ -127,7 +127,7 @@ def test_redis_killed_while_people_chat_sends_are_stored_and_clients_recover_wit
 
 def test_redis_restarted_quickly_clients_still_end_up_with_everything(start_server, own_redis, people):
     _somchai, _somsri, room = people
-    server = start_server(REDIS_URL=own_redis.url, WS_PROBE_SECONDS=1)
+    server = start_server(REDIS_URL=own_redis.url, WS_PROBE_SECONDS=1, WS_PROBE_DEAD_SECONDS=3)
     sender_session, reader_session = log_in(server, "somchai"), log_in(server, "somsri")
 
     async def scenario():
