@@ -37,7 +37,7 @@ def _send(user, room_id: int, data: dict, thread: int | None) -> dict:
     message, _created = services.send_message(
         user, room_id, data.get("body"), data.get("client_id") or "", thread, data.get("attachments")
     )
-    return selectors.message_out(message)
+    return getattr(message, "payload", None) or selectors.message_out(message)
 
 
 @frame("message.edit")

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chat.models import Attachment, Membership, Message, Reaction, Room
-from hub.errors import Forbidden, Invalid
+from hub.errors import Forbidden, Invalid, NotFound
 
 HISTORY_LIMIT = 100
 SYNC_LIMIT = 500
@@ -51,6 +51,18 @@ def room_for(user: AbstractBaseUser, room_id) -> Room | None:
     if room.kind == Room.Kind.CHANNEL and is_staff_member(user):
         return room
     return None
+
+
+def room_to_post_in(user: AbstractBaseUser, room_id) -> Room:
+    """The room, if `user` may post in it now; one query when they may."""
+    membership = Membership.objects.select_related("room").filter(room_id=room_id, user=user).first()
+    if membership is None:
+        if room_for(user, room_id) is not None:
+            raise Forbidden(_("Join the room to post in it."))
+        raise NotFound()
+    if membership.room.archived_at is not None:
+        raise Forbidden(_("This room is archived: it can be read, not written to."))
+    return membership.room
 
 
 def ensure_can_post(user: AbstractBaseUser, room: Room) -> None:
