@@ -52,6 +52,7 @@ class MessageOut(Schema):
     created_at: str
     edited_at: str | None
     deleted: bool
+    pinned: bool
     reactions: dict[str, list[int]]
     attachments: list[AttachmentOut]
 
@@ -213,3 +214,23 @@ def search(request, filters: Query[SearchQuery]):
 )
 def upload_attachment(request, room_id: int, file: File[UploadedFile]):
     return Status(201, selectors.attachment_out(attachments.upload(request.auth, room_id, file)))
+
+
+@router.post("/messages/{message_id}/pin", response=MessageOut, summary="Pin a message for the room")
+def pin(request, message_id: int):
+    return selectors.message_out(services.pin(request.auth, message_id, True))
+
+
+@router.delete("/messages/{message_id}/pin", response=MessageOut, summary="Take a pin down")
+def unpin(request, message_id: int):
+    return selectors.message_out(services.pin(request.auth, message_id, False))
+
+
+@router.post("/rooms/{room_id}/archive", response=RoomOut, summary="Archive a room (owners): it becomes read-only")
+def archive(request, room_id: int):
+    return selectors.room_out(services.archive_room(request.auth, room_id, True), request.auth)
+
+
+@router.delete("/rooms/{room_id}/archive", response=RoomOut, summary="Open an archived room again (owners)")
+def unarchive(request, room_id: int):
+    return selectors.room_out(services.archive_room(request.auth, room_id, False), request.auth)

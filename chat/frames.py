@@ -67,6 +67,15 @@ async def reaction_remove(conn: Connection, data: dict) -> None:
     await _react(conn, data, add=False)
 
 
+@frame("message.pin")
+async def message_pin(conn: Connection, data: dict) -> None:
+    pinned = data.get("pinned", True)
+    if not isinstance(pinned, bool):
+        raise Invalid(_("“pinned” must be true or false."), fields={"pinned": _("Not true or false.")})
+    message = await database_sync_to_async(services.pin)(conn.user, _int(data, "id"), pinned)
+    await conn.reply(data, {"type": "ok", "id": message.pk})
+
+
 @frame("read")
 async def read(conn: Connection, data: dict) -> None:
     await database_sync_to_async(services.mark_read)(conn.user, _int(data, "room"), _int(data, "seq"))

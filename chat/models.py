@@ -73,6 +73,7 @@ class Message(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     reply_count = models.PositiveIntegerField(default=0)
+    pinned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

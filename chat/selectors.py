@@ -117,6 +117,7 @@ def message_out(message: Message, reactions: dict | None = None, files: list | N
         "created_at": _iso(message.created_at),
         "edited_at": _iso(message.edited_at),
         "deleted": deleted,
+        "pinned": message.pinned_at is not None and not deleted,
         "reactions": reactions if reactions is not None else reactions_of(message.pk),
         "attachments": []
         if deleted
@@ -181,6 +182,14 @@ def channels_to_join(user: AbstractBaseUser) -> list[dict]:
         return []
     rooms = Room.objects.filter(kind=Room.Kind.CHANNEL, archived_at__isnull=True).exclude(memberships__user=user)
     return [room_out(room, user, None) | {"member": False} for room in rooms.order_by("name")]
+
+
+def pinned_in(room: Room) -> list[Message]:
+    return list(
+        Message.objects.filter(room=room, pinned_at__isnull=False, deleted_at__isnull=True)
+        .select_related("author__person")
+        .order_by("-pinned_at")[:50]
+    )
 
 
 def room_ids_of(user_id: int) -> list[int]:

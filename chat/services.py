@@ -275,6 +275,37 @@ def react(user: AbstractBaseUser, message_id: int, emoji: str, add: bool) -> Mes
     return message
 
 
+def pin(user: AbstractBaseUser, message_id: int, pinned: bool) -> Message:
+    """Any member may pin a message for the room, or take a pin down."""
+    message = _message_for(user, message_id)
+    selectors.ensure_can_post(user, message.room)
+    if message.deleted_at is not None:
+        raise Invalid(_("A deleted message cannot be pinned."))
+    with transaction.atomic():
+        message.pinned_at = timezone.now() if pinned else None
+        message.save(update_fields=["pinned_at"])
+        realtime.publish_to_room(
+            message.room_id, {"type": "message.updated", "message": selectors.message_out(message)}
+        )
+    return message
+
+
+def archive_room(user: AbstractBaseUser, room_id: int, archived: bool = True) -> Room:
+    """An owner makes a room read-only (or writable again); its history stays."""
+    room = selectors.room_for(user, room_id)
+    if room is None:
+        raise NotFound()
+    if not Membership.objects.filter(room=room, user=user, role=Membership.Role.OWNER).exists():
+        raise Forbidden(_("Only a room owner can archive it."))
+    with transaction.atomic():
+        room.archived_at = timezone.now() if archived else None
+        room.save(update_fields=["archived_at"])
+        realtime.publish_to_room(
+            room.pk, {"type": "room.updated", "room": room.pk, "archived": room.archived_at is not None}
+        )
+    return room
+
+
 def mark_read(user: AbstractBaseUser, room_id: int, seq: int) -> int:
     """Move the read pointer forward (never back); returns where it stands."""
     membership = Membership.objects.filter(room_id=room_id, user=user).select_related("room").first()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<int:room_id>/", views.room, name="room"),
     path("<int:room_id>/join/", views.join, name="join"),
+    path("<int:room_id>/archive/", views.archive, name="archive"),
     path("new/", views.start, name="start"),
     path("direct/", views.direct, name="direct"),
     path("files/<int:attachment_id>/", views.download, name="download"),

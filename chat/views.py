@@ -38,6 +38,7 @@ def room(request, room_id: int):
         "room": selectors.room_out(found, request.user),
         "days": days,
         "has_older": bool(messages) and messages[0].seq > 1,
+        "pinned": selectors.messages_out(selectors.pinned_in(found)),
     }
     return render(request, "chat/chat.html", context)
 
@@ -59,6 +60,16 @@ def download(request, attachment_id: int):
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, max-age=86400"
     return response
+
+
+@login_required
+@require_http_methods(["POST"])
+def archive(request, room_id: int):
+    try:
+        services.archive_room(request.user, room_id, request.POST.get("archived") != "0")
+    except HubError as problem:
+        raise Http404 from problem
+    return redirect("chat:room", room_id=room_id)
 
 
 @login_required
@@ -123,6 +134,9 @@ def _labels() -> dict:
         "uploading": _("Uploading %(name)s…"),
         "upload_failed": _("Could not send %(name)s: %(reason)s"),
         "offline_upload": _("Files can be sent only while connected."),
+        "pin": _("Pin"),
+        "unpin": _("Unpin"),
+        "pinned": _("Pinned"),
     }
 
 

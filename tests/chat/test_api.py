@@ -127,3 +127,22 @@ def test_search_finds_thai_words_inside_longer_text_only_in_your_rooms(api, team
     assert len(by_author) == 1
     too_long = api(team["somsri"], "get", "/search/messages?q=" + "ก" * 101)
     assert too_long.status_code == 400
+
+
+def test_pins_are_shared_by_the_room_and_archived_rooms_are_read_only(api, team):
+    room = team["room"]
+    message, _ = send_message(team["somsri"].user, room.pk, "เอกสารประกอบการประชุมอยู่ที่นี่")
+    pinned = api(team["somsri"], "post", f"/messages/{message.pk}/pin").json()
+    assert pinned["pinned"] is True
+    page = api(team["somchai"], "get", f"/rooms/{room.pk}/messages").json()
+    assert page["results"][0]["pinned"] is True
+    assert api(team["somsri"], "post", f"/rooms/{room.pk}/archive").status_code == 403  # not the owner
+    archived = api(team["somchai"], "post", f"/rooms/{room.pk}/archive").json()
+    assert archived["archived"] is True
+    refused = api(
+        team["somsri"], "post", f"/rooms/{room.pk}/messages", {"body": "ยังส่งได้ไหม"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert refused.status_code == 403
+    assert refused.json()["error"]["message"] == "This room is archived: it can be read, not written to."
+    history = api(team["somsri"], "get", f"/rooms/{room.pk}/messages").json()["results"]
+    assert [m["body"] for m in history] == ["เอกสารประกอบการประชุมอยู่ที่นี่"]

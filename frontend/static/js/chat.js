@@ -59,6 +59,12 @@ function render(message) {
     edited.textContent = ` (${labels.edited})`;
     head.append(edited);
   }
+  if (message.pinned) {
+    const mark = document.createElement("span");
+    mark.className = "pin-mark";
+    mark.textContent = labels.pinned;
+    head.append(" ", mark);
+  }
   const body = document.createElement("div");
   body.className = "message-body";
   if (message.deleted) {
@@ -90,6 +96,7 @@ function render(message) {
       const replies = message.reply_count ? labels.replies.replace("%(n)s", message.reply_count) : labels.reply;
       actions.append(button(replies, { action: "thread" }));
     }
+    actions.append(button(message.pinned ? labels.unpin : labels.pin, { action: "pin", pinned: message.pinned ? "1" : "" }));
     if (message.author?.id === me) actions.append(button(labels.edit, { action: "edit" }));
     if (message.author?.id === me) actions.append(button(labels.delete, { action: "delete" }));
     foot.append(actions);
@@ -301,6 +308,9 @@ hub.on("typing", (event) => {
 });
 
 hub.on("room.joined", () => location.reload());
+hub.on("room.updated", (event) => {
+  if (event.room === roomId) location.reload(); // archived or opened again: the composer changes
+});
 hub.on("room.left", (event) => {
   if (event.room === roomId) location.assign("/chats/");
 });
@@ -440,6 +450,8 @@ chat?.addEventListener("click", (event) => {
     hub.send({ type: mine ? "reaction.remove" : "reaction.add", id: Number(item.dataset.id), emoji: target.dataset.emoji });
   } else if (item && target.dataset.action === "thread") {
     showThread(Number(item.dataset.id));
+  } else if (item && target.dataset.action === "pin") {
+    hub.send({ type: "message.pin", id: Number(item.dataset.id), pinned: !target.dataset.pinned });
   } else if (item && target.dataset.action === "edit") {
     startEditing(item);
   } else if (item && target.dataset.action === "delete" && confirm(labels.confirm_delete)) {
