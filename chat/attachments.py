@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from chat import selectors
+from chat import limits, selectors
 from chat.models import Attachment
 from hub.errors import Invalid, NotFound, TooLarge
 
@@ -37,6 +37,7 @@ def upload(user: AbstractBaseUser, room_id: int, uploaded) -> Attachment:
     if room is None:
         raise NotFound()
     selectors.ensure_can_post(user, room)
+    limits.act(user)
     if uploaded.size > max_bytes():
         raise TooLarge(
             _("The file is %(size)s MB; the largest allowed is %(limit)s MB.")
@@ -84,8 +85,10 @@ def attach(user: AbstractBaseUser, room_id: int, ids: list) -> list[Attachment]:
 
 
 def for_download(user: AbstractBaseUser, attachment_id: int) -> Attachment:
-    attachment = Attachment.objects.select_related("room").filter(pk=attachment_id).first()
+    attachment = Attachment.objects.select_related("room", "message").filter(pk=attachment_id).first()
     if attachment is None or selectors.room_for(user, attachment.room_id) is None:
+        raise NotFound()
+    if attachment.message is not None and attachment.message.deleted_at is not None:
         raise NotFound()
     if attachment.message_id is None and attachment.uploader_id != user.pk:
         raise NotFound()  # an upload not yet sent is its uploader's alone

@@ -1,15 +1,13 @@
 """Socket frames of chat (DESIGN.md §3): send, edit, delete, react, read, typing, sync."""
 
 from channels.db import database_sync_to_async
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from chat import selectors, services
 from hub import ratelimit, realtime
-from hub.errors import Invalid, NotFound, RateLimited
+from hub.errors import Invalid, NotFound
 from hub.protocol import Connection, frame
 
-SEND_LIMIT, SEND_WINDOW_SECONDS = settings.CHAT_SEND_LIMIT, 10
 TYPING_LIMIT, TYPING_WINDOW_SECONDS = 10, 10
 
 
@@ -32,8 +30,6 @@ async def message_send(conn: Connection, data: dict) -> None:
 
 def _send(user, room_id: int, data: dict, thread: int | None) -> dict:
     # One trip to the database thread per send: the rate check, the message, the ack's payload.
-    if not ratelimit.allow(f"send:{user.pk}", SEND_LIMIT, SEND_WINDOW_SECONDS):
-        raise RateLimited(_("You are sending very fast. Please wait a few seconds."))
     message, _created = services.send_message(
         user, room_id, data.get("body"), data.get("client_id") or "", thread, data.get("attachments")
     )

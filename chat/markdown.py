@@ -8,14 +8,24 @@ from markdown_it import MarkdownIt
 
 # CommonMark with ~~strike~~; raw HTML in a message is shown as text, never passed through.
 _renderer = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable("strikethrough")
-_renderer.validateLink = lambda url: url.strip().lower().startswith(("http://", "https://", "mailto:", "/"))
+
+
+def _link_allowed(url: str) -> bool:
+    url = url.strip().lower()
+    # "/people/7/" is ours; "//evil.example" only looks local.
+    return url.startswith(("http://", "https://", "mailto:")) or (url.startswith("/") and not url.startswith("//"))
+
+
+_renderer.validateLink = _link_allowed
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "del", "s", "a", "ul", "ol", "li", "code", "pre", "blockquote", "span"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "class"}, "span": {"class"}, "ol": {"start"}}
 # Bidirectional controls can make a link's text read differently from where it goes.
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 MENTION = re.compile(r"(?<![\w@/.])@([A-Za-z0-9_.\-]{2,150})")
-CODE_SPAN = re.compile(r"(<code>.*?</code>|<pre>.*?</pre>)", re.DOTALL)
+# Sanitized HTML cut into tags and text; mentions are linked in text only, outside links and code.
+TAGS = re.compile(r"(<[^>]*>)")
+SKIPPED = {"a", "code", "pre"}
 
 
 def render(body: str, mentionable: dict[str, tuple[str, str]] | None = None) -> str:
@@ -38,9 +48,20 @@ def render(body: str, mentionable: dict[str, tuple[str, str]] | None = None) -> 
         label, href = found
         return f'<a class="mention" href="{escape(href)}">@{escape(label)}</a>'
 
-    # Mentions in text only, never inside code.
-    parts = CODE_SPAN.split(html)
-    return "".join(part if CODE_SPAN.fullmatch(part) else MENTION.sub(link, part) for part in parts).strip()
+    out, inside = [], []
+    for part in TAGS.split(html):
+        if part.startswith("<"):
+            name = part.strip("</>").split()[0].lower() if part.strip("</>") else ""
+            if name in SKIPPED:
+                if part.startswith("</"):
+                    if inside:
+                        inside.pop()
+                else:
+                    inside.append(name)
+            out.append(part)
+        else:
+            out.append(part if inside else MENTION.sub(link, part))
+    return "".join(out).strip()
 
 
 def mentioned_handles(body: str) -> set[str]:

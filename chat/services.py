@@ -4,6 +4,8 @@ Every message is stored before anyone is told: events go out through hub.realtim
 Other apps (meetings, licensing) create their rooms and post through here.
 """
 
+import unicodedata
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
@@ -12,7 +14,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat import attachments, markdown, selectors
+from chat import attachments, limits, markdown, selectors
 from chat.models import Attachment, Membership, Message, MessageEdit, Reaction, Room
 from hub import realtime
 from hub.errors import Forbidden, Invalid, NotFound, TooLarge
@@ -21,7 +23,10 @@ MAX_BODY_CHARS = 10_000
 # One statement: the room's next seq, under the row lock the insert then holds until commit.
 TAKE_NEXT_SEQ = "UPDATE chat_room SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq"
 MAX_CLIENT_ID_CHARS = 100
-MAX_EMOJI_CHARS = 32
+MAX_EMOJI_CHARS = 16
+MAX_EMOJI_KINDS = 20  # different emoji on one message
+MAX_REACTIONS_EACH = 10  # one person's reactions on one message
+MAX_EDITS_KEPT = 20
 
 
 # --- Rooms ---------------------------------------------------------------------------------------
@@ -111,6 +116,8 @@ def _visible_users(user: AbstractBaseUser, user_ids: list[int]) -> list[Abstract
 
 def open_direct(user: AbstractBaseUser, others: list[AbstractBaseUser]) -> Room:
     """The direct-message room of exactly these people: opening it twice gives the same room."""
+    if not selectors.is_staff_member(user):
+        raise Forbidden(_("Invited experts talk in the rooms they were invited to."))
     people = {user.pk: user, **{other.pk: other for other in others}}
     if len(people) < 2:
         raise Invalid(_("A direct message needs at least one other person."))
@@ -150,16 +157,17 @@ def send_message(
     This is the hot path (bench/chat.py): four statements in the common case. The message as
     announced is left on `message.payload` for the caller's ack.
     """
+    limits.check_send(user)
     body = _clean_body(body, allow_empty=bool(attachment_ids))
     client_id = (client_id or "").strip()
     if len(client_id) > MAX_CLIENT_ID_CHARS:
         raise Invalid(_("client_id is at most %(limit)s characters.") % {"limit": MAX_CLIENT_ID_CHARS})
+    room = selectors.room_to_post_in(user, room_id)
     if client_id and attachment_ids:
         # Its files are already tied to the first message: answer with that one before checking them.
         earlier = _earlier_send(user, client_id, body, room_id)
         if earlier is not None:
             return earlier, False
-    room = selectors.room_to_post_in(user, room_id)
     thread = None
     if thread_id is not None:
         thread = Message.objects.filter(room=room, pk=thread_id, deleted_at__isnull=True).first()
@@ -222,8 +230,11 @@ def edit_message(user: AbstractBaseUser, message_id: int, body: str) -> Message:
     selectors.ensure_can_post(user, message.room)
     if body == message.body:
         return message
+    limits.act(user)
     with transaction.atomic():
         MessageEdit.objects.create(message=message, body=message.body)
+        kept = message.edits.order_by("-edited_at", "-pk").values_list("pk", flat=True)[MAX_EDITS_KEPT:]
+        MessageEdit.objects.filter(pk__in=list(kept)).delete()
         message.body, message.html, message.edited_at = body, _render(body, message.room)[0], timezone.now()
         message.save(update_fields=["body", "html", "edited_at"])
         realtime.publish_to_room(
@@ -235,14 +246,20 @@ def edit_message(user: AbstractBaseUser, message_id: int, body: str) -> Message:
 def delete_message(user: AbstractBaseUser, message_id: int) -> Message:
     """Leave a tombstone: the seq stays, the words go."""
     message = _message_for(user, message_id)
-    is_owner = Membership.objects.filter(room=message.room, user=user, role=Membership.Role.OWNER).exists()
-    if message.author_id != user.pk and not is_owner:
+    limits.act(user)
+    membership = Membership.objects.filter(room=message.room, user=user).first()
+    if membership is None:
+        raise NotFound()
+    if message.author_id != user.pk and membership.role != Membership.Role.OWNER:
         raise Forbidden(_("Only the author or a room owner can delete a message."))
     if message.deleted_at is not None:
         return message
     with transaction.atomic():
         message.edits.all().delete()
         message.reactions.all().delete()
+        for file in message.attachments.all():
+            file.file.delete(save=False)
+        message.attachments.all().delete()
         message.body, message.html, message.deleted_at = "", "", timezone.now()
         message.save(update_fields=["body", "html", "deleted_at"])
         realtime.publish_to_room(
@@ -253,13 +270,19 @@ def delete_message(user: AbstractBaseUser, message_id: int) -> Message:
 
 def react(user: AbstractBaseUser, message_id: int, emoji: str, add: bool) -> Message:
     emoji = (emoji or "").strip()
-    if not emoji or len(emoji) > MAX_EMOJI_CHARS or any(ch.isspace() for ch in emoji):
+    if not _is_emoji(emoji):
         raise Invalid(_("Give one emoji."), fields={"emoji": _("Not an emoji.")})
     message = _message_for(user, message_id)
+    selectors.ensure_can_post(user, message.room)
+    limits.act(user)
     if message.deleted_at is not None:
         raise Invalid(_("A deleted message cannot get reactions."))
     with transaction.atomic():
         if add:
+            kinds = set(message.reactions.values_list("emoji", flat=True))
+            mine = message.reactions.filter(user=user).count()
+            if (emoji not in kinds and len(kinds) >= MAX_EMOJI_KINDS) or mine >= MAX_REACTIONS_EACH:
+                raise Invalid(_("This message has as many reactions as it can take."))
             Reaction.objects.get_or_create(message=message, user=user, emoji=emoji)
         else:
             Reaction.objects.filter(message=message, user=user, emoji=emoji).delete()
@@ -279,6 +302,7 @@ def pin(user: AbstractBaseUser, message_id: int, pinned: bool) -> Message:
     """Any member may pin a message for the room, or take a pin down."""
     message = _message_for(user, message_id)
     selectors.ensure_can_post(user, message.room)
+    limits.act(user)
     if message.deleted_at is not None:
         raise Invalid(_("A deleted message cannot be pinned."))
     with transaction.atomic():
@@ -321,6 +345,16 @@ def mark_read(user: AbstractBaseUser, room_id: int, seq: int) -> int:
 
 
 # --- Helpers -------------------------------------------------------------------------------------
+
+
+def _is_emoji(text: str) -> bool:
+    """One emoji, possibly with skin tone, variation selector or joined parts (👍🏽, ❤️, 👩‍💻)."""
+    if not text or len(text) > MAX_EMOJI_CHARS:
+        return False
+    return all(
+        unicodedata.category(ch) in {"So", "Sk", "Mn", "Me"} or ch in "\u200d\ufe0f" or 0x1F3FB <= ord(ch) <= 0x1F3FF
+        for ch in text
+    )
 
 
 def _clean_body(body, allow_empty: bool = False) -> str:

@@ -84,11 +84,17 @@ class HubConsumer(AsyncWebsocketConsumer):
         session = self.scope.get("session")
         by_session = session is not None and self.scope.get("auth_method") == "session"
         session_key = session.session_key if by_session else None
+        # The person's own group first: a room.left published while the rooms are read below is
+        # then heard, not lost between the read and the joining.
+        own = realtime.user_group(user.pk)
+        await self.channel_layer.group_add(own, self.channel_name)
+        self.joined.append(own)
         hello, sees_everyone = await database_sync_to_async(selectors.hello_and_audience)(user)
         room_ids = [room["id"] for room in hello["rooms"]]
         for group in realtime.groups_for_connection(user.pk, session_key, sees_everyone, room_ids):
-            await self.channel_layer.group_add(group, self.channel_name)
-            self.joined.append(group)
+            if group not in self.joined:
+                await self.channel_layer.group_add(group, self.channel_name)
+                self.joined.append(group)
         await self.send_event(hello)
         await self._notify("open")
         self.last_probe_heard = time.monotonic()

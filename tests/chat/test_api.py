@@ -146,3 +146,43 @@ def test_pins_are_shared_by_the_room_and_archived_rooms_are_read_only(api, team)
     assert refused.json()["error"]["message"] == "This room is archived: it can be read, not written to."
     history = api(team["somsri"], "get", f"/rooms/{room.pk}/messages").json()["results"]
     assert [m["body"] for m in history] == ["เอกสารประกอบการประชุมอยู่ที่นี่"]
+
+
+def test_abuse_limits_and_leftovers_found_in_review(api, team, settings, tmp_path):
+    import io
+
+    settings.MEDIA_ROOT = tmp_path
+    room = team["room"]
+    message, _ = send_message(team["somchai"].user, room.pk, "ดู @somsri ที่ [ลิงก์](https://e.example/?q=@somsri)")
+    # A mention inside a link's address stays in the address; a //host link is not "local".
+    assert 'href="https://e.example/?q=@somsri"' in message.html
+    assert 'href="//evil' not in send_message(team["somchai"].user, room.pk, "[x](//evil.example)")[0].html
+    # Reactions are emoji, not words.
+    assert api(team["somsri"], "post", f"/messages/{message.pk}/reactions", {"emoji": "abc"}).status_code == 400
+    assert api(team["somsri"], "post", f"/messages/{message.pk}/reactions", {"emoji": "👍🏽"}).status_code == 200
+    # Sending over REST is rate limited like the socket: 20 in 10 s (two sent above).
+    codes = [
+        api(team["somchai"], "post", f"/rooms/{room.pk}/messages", {"body": f"{n}"}).status_code for n in range(19)
+    ]
+    assert codes.count(201) == 18 and codes[-1] == 429
+    # The files of a deleted message go with it.
+    upload = io.BytesIO(b"%PDF-1.4")
+    upload.name = "a.pdf"
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(team["somsri"].user)
+    file = browser.post(f"/api/v1/rooms/{room.pk}/attachments", {"file": upload}).json()
+    sent = browser.post(
+        f"/api/v1/rooms/{room.pk}/messages",
+        {"body": "ไฟล์", "attachments": [file["id"]]},
+        content_type="application/json",
+    ).json()
+    assert browser.get(file["url"]).status_code == 200
+    browser.delete(f"/api/v1/messages/{sent['id']}")
+    assert browser.get(file["url"]).status_code == 404
+
+
+def test_experts_cannot_open_direct_messages(api, team):
+    create_room(kind=Room.Kind.MEETING, name="ประชุม", owner=team["somchai"].user, members=[team["expert"].user])
+    assert api(team["expert"], "post", "/rooms/direct", {"users": [team["somchai"].user_id]}).status_code == 403
