@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:room_id>/join/", views.join, name="join"),
     path("<int:room_id>/archive/", views.archive, name="archive"),
     path("new/", views.start, name="start"),
+    path("search/", views.search, name="search"),
     path("direct/", views.direct, name="direct"),
     path("files/<int:attachment_id>/", views.download, name="download"),
 ]

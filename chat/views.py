@@ -63,6 +63,30 @@ def download(request, attachment_id: int):
 
 
 @login_required
+def search(request):
+    query = request.GET.get("q", "").strip()
+    results, error = [], None
+    if query:
+        try:
+            found = selectors.search_messages(request.user, query, room=_int_or_none(request.GET.get("room")))
+            results = selectors.messages_out(found)
+            names = {m.room_id: m.room.name for m in found}
+            for out in results:
+                out["room_name"] = names.get(out["room"], "")
+        except HubError as problem:
+            error = problem.message
+    context = _sidebar(request) | {"room": None, "query": query, "results": results, "search_error": error}
+    return render(request, "chat/search.html", context, status=400 if error else 200)
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
 @require_http_methods(["POST"])
 def archive(request, room_id: int):
     try:

@@ -186,3 +186,11 @@ def test_abuse_limits_and_leftovers_found_in_review(api, team, settings, tmp_pat
 def test_experts_cannot_open_direct_messages(api, team):
     create_room(kind=Room.Kind.MEETING, name="ประชุม", owner=team["somchai"].user, members=[team["expert"].user])
     assert api(team["expert"], "post", "/rooms/direct", {"users": [team["somchai"].user_id]}).status_code == 403
+
+
+def test_the_chat_page_searches_messages(client, team):
+    send_message(team["somchai"].user, team["room"].pk, "วาระการประชุมคณะกรรมการ")
+    client.force_login(team["somsri"].user)
+    html = client.get("/chats/search/", {"q": "ประชุม"}).content.decode()
+    assert "วาระการประชุมคณะกรรมการ" in html and f"/chats/{team['room'].pk}/#m" in html
+    assert client.get("/chats/search/", {"q": "ก" * 101}).status_code == 400
