@@ -117,7 +117,9 @@ TEMPLATES = [
 # Under ASGI, persistent connections leak per thread, so CONN_MAX_AGE stays 0 and the pool reuses.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    # Health checks make the pool test a connection before handing it over: after a database
+    # restart or failover, dead connections are replaced instead of failing a request.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)}
 else:
     STATE_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
