@@ -205,7 +205,8 @@ def start(target: str, port: int, env: dict, server: str) -> subprocess.Popen:
                 app,
             ]
         )
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = open(env["BENCH_SERVER_LOG"], "a") if env.get("BENCH_SERVER_LOG") else subprocess.DEVNULL
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 async def idle_memory(port: int, pid: int, tokens: list[str], count: int) -> float:
