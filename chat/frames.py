@@ -4,11 +4,8 @@ from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
 from chat import selectors, services
-from hub import ratelimit, realtime
-from hub.errors import Invalid, NotFound
+from hub.errors import Invalid
 from hub.protocol import Connection, frame
-
-TYPING_LIMIT, TYPING_WINDOW_SECONDS = 10, 10
 
 
 def _int(data: dict, key: str) -> int:
@@ -79,16 +76,7 @@ async def read(conn: Connection, data: dict) -> None:
 
 @frame("typing")
 async def typing(conn: Connection, data: dict) -> None:
-    room_id = _int(data, "room")
-    room = await database_sync_to_async(selectors.room_for)(conn.user, room_id)
-    member = room is not None and room_id in await database_sync_to_async(selectors.room_ids_of)(conn.user.pk)
-    if not member:
-        raise NotFound()
-    if ratelimit.allow(f"typing:{conn.user.pk}", TYPING_LIMIT, TYPING_WINDOW_SECONDS):
-        author = await database_sync_to_async(selectors.author_out)(conn.user)
-        await database_sync_to_async(realtime.publish_to_room)(
-            room_id, {"type": "typing", "room": room_id, "user": author}
-        )
+    await database_sync_to_async(services.announce_typing)(conn.user, _int(data, "room"))
 
 
 @frame("sync")

@@ -17,6 +17,11 @@ def check_send(user: AbstractBaseUser) -> None:
         raise RateLimited(_("You are sending very fast. Please wait a few seconds."))
 
 
+def allow_typing(user: AbstractBaseUser) -> bool:
+    """Typing indicators pass at most 10 per 10 s; the rest are dropped, not refused."""
+    return ratelimit.allow(f"typing:{user.pk}", 10, WINDOW_SECONDS)
+
+
 def act(user: AbstractBaseUser) -> None:
     """Any other change to the room's messages."""
     if not ratelimit.allow(f"act:{user.pk}", ACTION_LIMIT, WINDOW_SECONDS):

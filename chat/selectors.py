@@ -6,18 +6,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chat.models import Attachment, Membership, Message, Reaction, Room
-from hub.errors import Forbidden, Invalid, NotFound
+from hub.errors import Forbidden, NotFound
+from hub.search import clean_query
 
 HISTORY_LIMIT = 100
+# The rooms an expert is invited to: sharing one of these is what lets people see each other.
+INVITING_KINDS = [Room.Kind.MEETING, Room.Kind.CASE]
 SYNC_LIMIT = 500
 
 
 def users_sharing_a_room_with(user_id: int) -> QuerySet:
     """Ids of the users who share a meeting or case room with `user_id` (the user included, if any):
     whom an invited expert may see. Other rooms an expert is added to widen nothing."""
-    rooms = Membership.objects.filter(user_id=user_id, room__kind__in=[Room.Kind.MEETING, Room.Kind.CASE]).values(
-        "room_id"
-    )
+    rooms = Membership.objects.filter(user_id=user_id, room__kind__in=INVITING_KINDS).values("room_id")
     return Membership.objects.filter(room_id__in=rooms).values("user_id").distinct()
 
 
@@ -25,7 +26,7 @@ def invitations_of(user_id: int, viewer: AbstractBaseUser) -> list[Room]:
     """The meeting and case rooms a person (an invited expert, typically) belongs to, of those the
     viewer is in too: a case's name is not for everyone who may see the expert."""
     return list(
-        Room.objects.filter(memberships__user_id=user_id, kind__in=[Room.Kind.MEETING, Room.Kind.CASE])
+        Room.objects.filter(memberships__user_id=user_id, kind__in=INVITING_KINDS)
         .filter(memberships__user=viewer)
         .order_by("-created_at")
         .only("id", "name", "kind", "created_at")
@@ -66,10 +67,8 @@ def room_to_post_in(user: AbstractBaseUser, room_id) -> Room:
 
 
 def ensure_can_post(user: AbstractBaseUser, room: Room) -> None:
-    if room.archived_at is not None:
-        raise Forbidden(_("This room is archived: it can be read, not written to."))
-    if not Membership.objects.filter(room=room, user=user).exists():
-        raise Forbidden(_("Join the room to post in it."))
+    """For a room the person may read: refuse unless they may also write in it now."""
+    room_to_post_in(user, room.pk)
 
 
 def author_out(user) -> dict | None:
@@ -254,9 +253,6 @@ def direct_partners(user: AbstractBaseUser) -> dict[int, int]:
     return {room_id: others[0] for room_id, others in seen.items() if len(others) == 1}
 
 
-SEARCH_MAX_CHARS = 100
-
-
 def search_messages(
     user: AbstractBaseUser,
     query: str,
@@ -269,13 +265,9 @@ def search_messages(
 ) -> list[Message]:
     """Messages in the person's rooms holding every word of `query` (Thai has no spaces, so each
     word is matched as a substring: "ประชุม" finds "การประชุมประจำสัปดาห์"), newest first."""
-    words = (query or "").split()
+    words = clean_query(query).split()
     if not words:
         return []
-    if len(query) > SEARCH_MAX_CHARS:
-        raise Invalid(
-            _("Search for at most %(limit)s characters.") % {"limit": SEARCH_MAX_CHARS}, fields={"q": _("Too long.")}
-        )
     found = Message.objects.filter(room_id__in=room_ids_of(user.pk), deleted_at__isnull=True)
     for word in words:
         found = found.filter(body__icontains=word)

@@ -330,6 +330,15 @@ def archive_room(user: AbstractBaseUser, room_id: int, archived: bool = True) ->
     return room
 
 
+def announce_typing(user: AbstractBaseUser, room_id: int) -> None:
+    """Tell the room's members this person is typing: members only, at most every second."""
+    if not Membership.objects.filter(room_id=room_id, user=user).exists():
+        raise NotFound()
+    if limits.allow_typing(user):
+        author = selectors.author_out(user)
+        realtime.publish_to_room(room_id, {"type": "typing", "room": room_id, "user": author})
+
+
 def mark_read(user: AbstractBaseUser, room_id: int, seq: int) -> int:
     """Move the read pointer forward (never back); returns where it stands."""
     membership = Membership.objects.filter(room_id=room_id, user=user).select_related("room").first()

@@ -12,9 +12,8 @@ from django.utils.translation import gettext as _
 from chat.selectors import users_sharing_a_room_with
 from directory import presence
 from directory.models import Person, Team
-from hub.errors import Invalid
+from hub.search import clean_query
 
-MAX_QUERY_CHARS = 100
 # Thai vowel and tone marks written above or below a consonant (Unicode category Mn).
 THAI_MARKS = set("\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e")
 MAX_PAGE = 200
@@ -114,16 +113,6 @@ class SearchPage:
     next_offset: int | None
 
 
-def clean_query(query: str) -> str:
-    query = " ".join((query or "").split())
-    if len(query) > MAX_QUERY_CHARS:
-        raise Invalid(
-            _("Search for at most %(limit)s characters.") % {"limit": MAX_QUERY_CHARS},
-            fields={"q": _("Too long.")},
-        )
-    return query.lower()
-
-
 def search_people(
     user: AbstractBaseUser,
     query: str = "",
@@ -139,7 +128,7 @@ def search_people(
     position, skills or team (Thai words have no spaces, so "สมช" finds สมชาย). Exact name matches
     first, then names starting with the query, then the rest, each by Thai name.
     """
-    query = clean_query(query)
+    query = clean_query(query).lower()
     limit = max(1, min(limit, MAX_PAGE))
     # Rank and page over ids alone, then load the page's rows: sorting thousands of full rows
     # (with team, bureau and user joined) costs more than the search itself.

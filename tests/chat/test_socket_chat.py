@@ -258,3 +258,25 @@ def test_mentions_and_direct_messages_ring_a_bell_for_their_people_only(pair):
     assert team_mention["kind"] == "mention" and team_mention["room"] == room.pk
     assert direct["kind"] == "direct" and direct["message"]["body"] == "ว่างคุยไหมครับ"
     assert author_silent, "nobody is notified of their own message"
+
+
+def test_typing_reaches_the_other_members_and_an_outsider_is_refused(pair):
+    room = pair["room"]
+
+    async def scenario():
+        typist, reader, outsider = await connect(pair["h1"]), await connect(pair["h2"]), await connect(pair["h3"])
+        await typist.send_json_to({"type": "typing", "room": room.pk})
+        seen = await next_of(reader, "typing")
+        await outsider.send_json_to({"type": "typing", "room": room.pk, "ref": "t"})
+        refused = await next_of(outsider, "error")
+        for socket in (typist, reader, outsider):
+            await socket.disconnect()
+        return seen, refused
+
+    seen, refused = async_to_sync(scenario)()
+    assert seen == {
+        "type": "typing",
+        "room": room.pk,
+        "user": {"id": pair["somchai"].user_id, "name": "นายสมชาย ใจดี", "person": pair["somchai"].pk},
+    }
+    assert refused["code"] == "not_found" and refused["ref"] == "t"

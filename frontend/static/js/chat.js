@@ -441,8 +441,6 @@ chat?.addEventListener("click", (event) => {
   const item = target.closest(".message");
   if (target.dataset.discard) {
     settle(target.dataset.discard);
-    saveOutbox(loadOutbox().filter((i) => i.client_id !== target.dataset.discard));
-    showOutbox();
   } else if (target.id === "load-older") {
     loadOlder(target);
   } else if (item && target.dataset.emoji) {
