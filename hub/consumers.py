@@ -7,7 +7,7 @@ hub.protocol; business rules live in the apps' services, never here.
 import asyncio
 import json
 import logging
-import time
+import uuid
 from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
@@ -18,7 +18,7 @@ from django.http.request import validate_host
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from hub import protocol, realtime, selectors
+from hub import fanout, protocol, realtime, selectors
 from hub.auth import header
 from hub.errors import HubError
 from hub.i18n import choose_language
@@ -27,9 +27,6 @@ log = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
-# The channel layer stopped delivering (Redis restarted or down): the client reconnects and syncs.
-# 1012 ("service restart") would say it best, but Daphne can only send 1000 or 3000-4999.
-CLOSE_SERVICE_RESTART = 4012
 
 
 def origin_allowed(scope) -> bool | None:
@@ -60,15 +57,20 @@ def language_of(scope) -> str:
 
 
 class HubConsumer(AsyncWebsocketConsumer):
+    # A socket has no layer channel of its own: it hears events through hub.fanout, which holds
+    # one subscription per group for the whole process. (Channels gives a consumer no layer
+    # when its alias is not configured.)
+    channel_layer_alias = "hub.no-layer-per-socket"
     user = None
     conn_id = ""
     language = settings.LANGUAGE_CODE
+    # Events that arrive before hello is sent wait here: hello is always the first frame.
+    early: list[dict] | None = None
 
     async def connect(self):
         # Accept first: a refusal before accept reaches the client as a bare HTTP 403, and the
         # protocol promises readable close codes (4401, 4403).
         await self.accept()
-        self.joined: list[str] = []
         self.language = language_of(self.scope)
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -80,56 +82,38 @@ class HubConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.user = user
-        self.conn_id = self.channel_name
+        self.conn_id = uuid.uuid4().hex
         session = self.scope.get("session")
         by_session = session is not None and self.scope.get("auth_method") == "session"
         session_key = session.session_key if by_session else None
         # The person's own group first: a room.left published while the rooms are read below is
         # then heard, not lost between the read and the joining.
         own = realtime.user_group(user.pk)
-        await self.channel_layer.group_add(own, self.channel_name)
-        self.joined.append(own)
-        hello, sees_everyone = await database_sync_to_async(selectors.hello_and_audience)(user)
-        room_ids = [room["id"] for room in hello["rooms"]]
-        for group in realtime.groups_for_connection(user.pk, session_key, sees_everyone, room_ids):
-            if group not in self.joined:
-                await self.channel_layer.group_add(group, self.channel_name)
-                self.joined.append(group)
+        self.early = []
+        try:
+            await realtime.listen(self, [own])
+            hello, sees_everyone = await database_sync_to_async(selectors.hello_and_audience)(user)
+            room_ids = [room["id"] for room in hello["rooms"]]
+            groups = realtime.groups_for_connection(user.pk, session_key, sees_everyone, room_ids)
+            await realtime.listen(self, [group for group in groups if group != own])
+        except Exception:  # the channel layer is down: the client comes back later and syncs
+            log.warning("socket of user %s could not listen; closing it", user.pk, exc_info=True)
+            realtime.stop_listening(self)
+            self.user = None
+            await self.close(code=fanout.CLOSE_RESYNC)
+            return
         await self.send_event(hello)
+        early, self.early = self.early, None
+        for frame in early:
+            await self.base_send(frame)
         await self._notify("open")
-        self.last_probe_heard = time.monotonic()
         self.heartbeat = asyncio.create_task(self._beat())
 
     async def _beat(self):
-        """Every few seconds, check that the channel layer still reaches this socket; every
-        HEARTBEAT_SECONDS, refresh presence and group memberships (the core layer expires them).
-
-        Redis keeps no messages: whatever was published while it was down or restarting is gone.
-        A socket whose probe cannot be sent (Redis down), or that has heard none of its probes
-        for PROBE_DEAD_SECONDS (its subscription lost), closes (4012) so that its client
-        reconnects and syncs from the database, which has everything.
-        """
-        since_heartbeat = 0.0
+        """Every HEARTBEAT_SECONDS, tell the apps the socket is still open (presence expires)."""
         while True:
-            await asyncio.sleep(protocol.PROBE_SECONDS)
-            try:
-                await self.channel_layer.send(self.channel_name, {"type": "hub.probe"})
-                deaf = time.monotonic() - self.last_probe_heard > protocol.PROBE_DEAD_SECONDS
-            except Exception:  # a refused or broken connection: the layer is down
-                deaf = True
-            if deaf:
-                log.warning("channel layer lost socket %s; closing it so the client syncs", self.channel_name)
-                await self.close(code=CLOSE_SERVICE_RESTART)
-                return
-            since_heartbeat += protocol.PROBE_SECONDS
-            if since_heartbeat >= protocol.HEARTBEAT_SECONDS:
-                since_heartbeat = 0.0
-                await self._notify("alive")
-                for group in self.joined:
-                    await self.channel_layer.group_add(group, self.channel_name)
-
-    async def hub_probe(self, message):
-        self.last_probe_heard = time.monotonic()
+            await asyncio.sleep(protocol.HEARTBEAT_SECONDS)
+            await self._notify("alive")
 
     async def _notify(self, event: str) -> None:
         for listener in protocol.socket_listeners(event):
@@ -139,14 +123,18 @@ class HubConsumer(AsyncWebsocketConsumer):
                 log.exception("socket %s listener %s failed", event, listener.__name__)
 
     async def disconnect(self, code):
+        realtime.stop_listening(self)
         if self.user is not None:
-            self.heartbeat.cancel()
+            if hasattr(self, "heartbeat"):
+                self.heartbeat.cancel()
             await self._notify("close")
-        for group in getattr(self, "joined", []):
-            try:
-                await self.channel_layer.group_discard(group, self.channel_name)
-            except Exception:  # the layer may be down; the groups die with the process
-                log.debug("group_discard failed for %s", group, exc_info=True)
+
+    async def deliver(self, frame: dict) -> None:
+        """An event published through hub.realtime, already encoded once for every socket."""
+        if self.early is not None:
+            self.early.append(frame)
+            return
+        await self.base_send(frame)
 
     async def receive(self, text_data=None, bytes_data=None):
         if self.user is None:
@@ -217,19 +205,6 @@ class HubConsumer(AsyncWebsocketConsumer):
         if fields:
             error["fields"] = {key: str(value) for key, value in fields.items()}
         await self.send_event(error)
-
-    async def hub_event(self, message):
-        """An event published through hub.realtime: already encoded, sent as it is. It may also
-        tell the socket to join or leave a group (a room the person was added to or removed from)."""
-        if message.get("leave") and message["leave"] in self.joined:
-            await self.channel_layer.group_discard(message["leave"], self.channel_name)
-            self.joined.remove(message["leave"])
-        if message.get("join") and message["join"] not in self.joined:
-            await self.channel_layer.group_add(message["join"], self.channel_name)
-            self.joined.append(message["join"])
-        await self.send(text_data=message["text"])
-        if message.get("close"):
-            await self.close(code=message["close"])
 
 
 class UnknownSocketPath(AsyncWebsocketConsumer):

@@ -14,10 +14,10 @@ from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-log = logging.getLogger(__name__)
+from hub import fanout
+from hub.fanout import EVENT
 
-# The layer message type that HubConsumer.hub_event receives.
-EVENT = "hub.event"
+log = logging.getLogger(__name__)
 
 
 def user_group(user_id: int) -> str:
@@ -45,6 +45,18 @@ def groups_for_connection(user_id: int, session_key: str | None, sees_everyone: 
     if sees_everyone:
         groups.append(STAFF_GROUP)
     return groups
+
+
+async def listen(socket: fanout.Socket, groups: list[str]) -> None:
+    """The socket hears, from now on, what is published to these groups (in this order)."""
+    process = fanout.fanout()
+    for group in groups:
+        await process.join(socket, group)
+
+
+def stop_listening(socket: fanout.Socket) -> None:
+    """The socket closed: it hears nothing more."""
+    fanout.fanout().forget(socket)
 
 
 def encode(event: dict) -> str:
@@ -102,6 +114,7 @@ def bind_loop(loop: asyncio.AbstractEventLoop) -> None:
 
 
 def _send(group: str, message: dict) -> None:
+    message = {**message, "group": group}  # the receiving process hands it to its sockets in that group
     layer = get_channel_layer()
     if layer is None:
         return
@@ -127,3 +140,4 @@ async def _publish(layer, group: str, message: dict) -> None:
         await layer.group_send(group, message)
     except Exception:  # the layer may be down; the database already holds the truth
         log.warning("could not publish to %s", group, exc_info=True)
+        fanout.publish_failed(layer, group)

@@ -153,6 +153,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Channel layer: in-memory embedded, Redis when REDIS_URL is set. The pub/sub layer keeps group
 # membership in the process (nothing to lose in Redis, no group_expiry); see docs/architecture.md.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+LAYER_CAPACITY = 100_000
 CHANNEL_LAYER_KIND = os.environ.get("CHANNEL_LAYER", "pubsub")
 CHANNELS_PREFIX = os.environ.get("CHANNELS_PREFIX", "ksp")
 if REDIS_URL:
@@ -170,9 +171,16 @@ if REDIS_URL:
         }
     }
     if CHANNEL_LAYER_KIND == "core":
-        CHANNEL_LAYERS["default"]["CONFIG"]["group_expiry"] = int(os.environ.get("CHANNEL_GROUP_EXPIRY", "86400"))
+        CHANNEL_LAYERS["default"]["CONFIG"].update(
+            group_expiry=int(os.environ.get("CHANNEL_GROUP_EXPIRY", "86400")),
+            # One channel per process carries every event of its sockets (hub.fanout): the
+            # default of 100 waiting messages would drop events under load.
+            capacity=LAYER_CAPACITY,
+        )
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": LAYER_CAPACITY}}
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,0 +1,305 @@
+"""Delivery inside one server process: each group is joined once per process, not once per socket.
+
+Channels' own way (a layer channel per socket, every event queued, decoded and dispatched per
+socket, with a database-connection check on a worker thread for each) cost the hub most of its
+CPU and latency under load (docs/performance.md). Here the process holds one layer channel; an
+event for a group arrives once, already encoded, and is written to each of the process's sockets
+in that group in turn.
+
+The layer is a doorbell that may fail (DESIGN.md §8), so the process also watches it: it probes
+itself through a group of its own, numbered, every few seconds. A probe that cannot be sent, a gap
+in the numbers (a subscription lost while Redis restarted) or silence for too long means events
+may have been missed: every socket of the process is closed with 4012, and its client reconnects
+and syncs from the database. A process whose publish failed tells the others, once the layer
+works again, which groups missed something; their sockets in those groups close the same way.
+"""
+
+import asyncio
+import logging
+import time
+import uuid
+import weakref
+from typing import Protocol
+
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+# Layer message types of this module; hub.realtime sends EVENT.
+EVENT = "hub.event"
+PROBE = "hub.probe"
+LOST = "hub.lost"
+# Every process's fan-out is in this group: notices of lost events reach them all.
+PROCESSES_GROUP = "hub.processes"
+# Past this many groups a lost-event notice just says "all of them".
+MAX_LOST_NAMED = 500
+# The channel layer closes the socket; 1012 ("service restart") would say it best, but Daphne
+# can only send 1000 or 3000-4999. The client reconnects and syncs.
+CLOSE_RESYNC = 4012
+
+
+class Socket(Protocol):
+    """What the fan-out needs of a connected socket (hub.consumers.HubConsumer)."""
+
+    async def deliver(self, frame: dict) -> None: ...
+
+    async def close(self, code: int) -> None: ...
+
+
+class ProcessFanout:
+    """The sockets of this process by group, and the process's one subscription to each group."""
+
+    def __init__(self, layer):
+        self.layer = layer
+        self.sockets: dict[str, set[Socket]] = {}
+        self.groups_of: dict[Socket, set[str]] = {}
+        self.channel: str | None = None
+        self._subscribing: dict[str, asyncio.Future] = {}
+        self._starting: asyncio.Future | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._generation = 0  # a reset starts a new one; the tasks of older ones stop
+        self._probe_group = ""
+        self._probes_sent = self._probes_heard = 0
+        self._last_heard = time.monotonic()
+
+    # --- sockets -------------------------------------------------------------------------------
+
+    async def join(self, socket: Socket, group: str) -> None:
+        """From now on, `socket` hears what is published to `group`."""
+        await self._start()
+        if group not in self.sockets:
+            # Two sockets joining a new group at once share one group_add.
+            pending = self._subscribing.get(group)
+            if pending is None:
+                pending = self._subscribing[group] = asyncio.ensure_future(self.layer.group_add(group, self.channel))
+                pending.add_done_callback(lambda _done, group=group: self._subscribing.pop(group, None))
+            await asyncio.shield(pending)
+            self.sockets.setdefault(group, set())
+        self.sockets[group].add(socket)
+        self.groups_of.setdefault(socket, set()).add(group)
+
+    def leave(self, socket: Socket, group: str) -> None:
+        """At once, before anything else is written to the socket: nothing more of `group` reaches it.
+
+        The process stays subscribed until the next refresh finds the group empty, so people
+        who reconnect do not churn subscriptions.
+        """
+        members = self.sockets.get(group)
+        if members is not None:
+            members.discard(socket)
+        self.groups_of.get(socket, set()).discard(group)
+
+    def forget(self, socket: Socket) -> None:
+        """The socket closed: it leaves all its groups."""
+        for group in self.groups_of.pop(socket, ()):
+            members = self.sockets.get(group)
+            if members is not None:
+                members.discard(socket)
+
+    # --- the process's subscription ----------------------------------------------------------
+
+    async def _start(self) -> None:
+        if self.channel is not None:
+            return
+        if self._starting is None:
+            self._starting = asyncio.ensure_future(self._subscribe())
+            self._starting.add_done_callback(self._started)
+        await asyncio.shield(self._starting)
+
+    def _started(self, done: asyncio.Future) -> None:
+        self._starting = None
+        if not done.cancelled() and done.exception() is None:
+            self.channel, self._probe_group = done.result()
+
+    async def _subscribe(self) -> tuple[str, str]:
+        channel = await self.layer.new_channel(prefix="hub.process.")
+        probe_group = f"hub.probe.{uuid.uuid4().hex}"
+        await self.layer.group_add(probe_group, channel)
+        await self.layer.group_add(PROCESSES_GROUP, channel)
+        self._probes_sent = self._probes_heard = 0
+        self._last_heard = time.monotonic()
+        generation = self._generation
+        self._tasks = [
+            asyncio.ensure_future(self._read(channel, generation)),
+            asyncio.ensure_future(self._watch(channel, generation)),
+        ]
+        return channel, probe_group
+
+    async def _read(self, channel: str, generation: int) -> None:
+        while generation == self._generation:
+            try:
+                message = await self.layer.receive(channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # Redis down (core layer): the watch closes the sockets
+                log.warning("the channel layer did not answer this process; trying again", exc_info=True)
+                await asyncio.sleep(1)
+                continue
+            kind = message.get("type")
+            if kind == EVENT:
+                await self._deliver(message)
+            elif kind == PROBE:
+                self._heard_probe(message.get("n"))
+            elif kind == LOST:
+                await self._lost_elsewhere(message.get("groups"))
+
+    async def _deliver(self, message: dict) -> None:
+        members = self.sockets.get(message.get("group"))
+        if not members:
+            return
+        frame = {"type": "websocket.send", "text": message["text"]}  # one frame for every socket
+        leave, join, close = message.get("leave"), message.get("join"), message.get("close")
+        for socket in list(members):  # a copy: closing or leaving changes the set
+            if leave:
+                self.leave(socket, leave)
+            if join:
+                try:
+                    await self.join(socket, join)
+                except Exception:  # it would not hear the room it was added to: it syncs instead
+                    log.warning("could not add a socket to %s", join, exc_info=True)
+                    await _close(socket)
+                    continue
+            try:
+                await socket.deliver(frame)
+                if close:
+                    await socket.close(close)
+            except Exception:  # one broken socket must not keep the event from the others
+                log.warning("could not deliver to a socket", exc_info=True)
+
+    # --- watching the layer --------------------------------------------------------------------
+
+    def _heard_probe(self, number) -> None:
+        if number != self._probes_heard + 1:
+            # A probe went missing, so may have events: the subscription was lost for a while.
+            log.warning("probe %s heard after %s: events may be lost", number, self._probes_heard)
+            self._reset("a probe was lost")
+            return
+        self._probes_heard = number
+        self._last_heard = time.monotonic()
+
+    async def _watch(self, channel: str, generation: int) -> None:
+        since_refresh = 0.0
+        while True:
+            await asyncio.sleep(settings.WS_PROBE_SECONDS)
+            if generation != self._generation:
+                return
+            self._probes_sent += 1
+            try:
+                await self.layer.group_send(self._probe_group, {"type": PROBE, "n": self._probes_sent})
+            except Exception:
+                self._reset("the channel layer refused a probe")
+                return
+            # Late is not lost: under load a probe may take seconds. Silence this long is.
+            waiting = self._probes_sent > self._probes_heard
+            if waiting and time.monotonic() - self._last_heard > settings.WS_PROBE_DEAD_SECONDS:
+                self._reset("no probe heard")
+                return
+            since_refresh += settings.WS_PROBE_SECONDS
+            if since_refresh >= settings.WS_HEARTBEAT_SECONDS:
+                since_refresh = 0.0
+                await self._refresh(channel)
+
+    async def _refresh(self, channel: str) -> None:
+        """Stay in every group past the core layer's group_expiry; leave groups nobody here is in."""
+        try:
+            for group in [group for group, members in self.sockets.items() if not members]:
+                del self.sockets[group]
+                await self.layer.group_discard(group, channel)
+            for group in [self._probe_group, PROCESSES_GROUP, *self.sockets]:
+                await self.layer.group_add(group, channel)
+        except Exception:
+            log.warning("could not refresh this process's groups", exc_info=True)
+
+    def _reset(self, why: str) -> None:
+        """Close every socket of the process so its client syncs; start afresh with the next one."""
+        sockets = list(self.groups_of)
+        log.warning("%s: closing %d sockets so their clients sync", why, len(sockets))
+        groups = [*self.sockets, self._probe_group, PROCESSES_GROUP]
+        channel, self.sockets, self.groups_of, self.channel = self.channel, {}, {}, None
+        self._generation += 1
+        for task in self._tasks:
+            if task is not asyncio.current_task():
+                task.cancel()
+        self._tasks = []
+        for socket in sockets:
+            _in_background(_close(socket))
+        if channel is not None:
+            _in_background(self._unsubscribe(channel, groups))
+
+    async def _unsubscribe(self, channel: str, groups: list[str]) -> None:
+        """Best effort: with Redis down, the old subscriptions die with its connections."""
+        try:
+            for group in groups:
+                await self.layer.group_discard(group, channel)
+        except Exception:
+            log.debug("could not leave the old groups", exc_info=True)
+
+    async def _lost_elsewhere(self, groups) -> None:
+        if groups == "*":
+            sockets = set(self.groups_of)
+        elif isinstance(groups, list):
+            sockets = {socket for group in groups for socket in self.sockets.get(group, ())}
+        else:
+            return
+        if sockets:
+            log.warning("events to %d sockets were lost; closing them so their clients sync", len(sockets))
+        for socket in sockets:
+            self.forget(socket)
+            await _close(socket)
+
+
+_background: set[asyncio.Task] = set()
+
+
+def _in_background(work) -> None:
+    task = asyncio.ensure_future(work)
+    _background.add(task)  # the loop keeps only weak references to tasks
+    task.add_done_callback(_background.discard)
+
+
+async def _close(socket: Socket) -> None:
+    try:
+        await socket.close(CLOSE_RESYNC)
+    except Exception:
+        log.debug("closing a socket failed", exc_info=True)
+
+
+_fanouts: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ProcessFanout]" = weakref.WeakKeyDictionary()
+
+
+def fanout() -> ProcessFanout:
+    """The fan-out of the running event loop (one per server process; tests may run several loops)."""
+    loop = asyncio.get_running_loop()
+    found = _fanouts.get(loop)
+    if found is None:
+        found = _fanouts[loop] = ProcessFanout(get_channel_layer())
+    return found
+
+
+# --- lost events -------------------------------------------------------------------------------
+
+_lost: set[str] = set()
+_announcing: asyncio.Task | None = None
+
+
+def publish_failed(layer, group: str) -> None:
+    """An event to `group` could not be published: once the layer works again, every process
+    closes its sockets in that group so their clients sync what they missed."""
+    global _announcing
+    _lost.add(group)
+    if _announcing is None or _announcing.done():
+        _announcing = asyncio.ensure_future(_announce_lost(layer))
+
+
+async def _announce_lost(layer) -> None:
+    while _lost:
+        await asyncio.sleep(1)
+        groups = sorted(_lost)
+        notice = {"type": LOST, "groups": groups if len(groups) <= MAX_LOST_NAMED else "*"}
+        try:
+            await layer.group_send(PROCESSES_GROUP, notice)
+        except Exception:
+            log.debug("the layer is still down; telling of lost events later", exc_info=True)
+            continue
+        _lost.difference_update(groups)
