@@ -7,9 +7,11 @@ hub.protocol; business rules live in the apps' services, never here.
 import asyncio
 import json
 import logging
+import time
 import uuid
 from urllib.parse import urlsplit
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -56,6 +58,29 @@ def language_of(scope) -> str:
     )
 
 
+WS_FRAME_WINDOW_SECONDS = 10.0
+
+
+class FrameBudget:
+    """How many frames one socket may send per window; counted per socket, in memory, cheaply."""
+
+    ANSWERED_REFUSALS = 5
+
+    def __init__(self, limit: int, window_seconds: float):
+        self.limit, self.window = limit, window_seconds
+        self.started, self.count = time.monotonic(), 0
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        if now - self.started >= self.window:
+            self.started, self.count = now, 0
+        self.count += 1
+        return self.count <= self.limit
+
+    def may_answer(self) -> bool:
+        return self.count <= self.limit + self.ANSWERED_REFUSALS
+
+
 class HubConsumer(AsyncWebsocketConsumer):
     # A socket has no layer channel of its own: it hears events through hub.fanout, which holds
     # one subscription per group for the whole process. (Channels gives a consumer no layer
@@ -83,6 +108,7 @@ class HubConsumer(AsyncWebsocketConsumer):
             return
         self.user = user
         self.conn_id = uuid.uuid4().hex
+        self.frames = FrameBudget(settings.WS_FRAME_LIMIT, WS_FRAME_WINDOW_SECONDS)
         session = self.scope.get("session")
         by_session = session is not None and self.scope.get("auth_method") == "session"
         session_key = session.session_key if by_session else None
@@ -136,8 +162,23 @@ class HubConsumer(AsyncWebsocketConsumer):
             return
         await self.base_send(frame)
 
+    async def dispatch(self, message):
+        # Channels' own dispatch first checks the database connections on the worker thread, for
+        # every message: a thread hop per frame, queued behind other sockets' queries. Every ORM
+        # call of this consumer goes through database_sync_to_async, which checks them itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def receive(self, text_data=None, bytes_data=None):
         if self.user is None:
+            return
+        if not self.frames.allow():
+            # A flood: refused before any parsing or database work, so it cannot slow others;
+            # past a few refusals in a window it is dropped without an answer.
+            if self.frames.may_answer():
+                await self.send_error("rate_limited", _("Too many frames. Please slow down."))
             return
         with translation.override(self.language):
             await self._handle(text_data, bytes_data)

@@ -220,6 +220,8 @@ WHITENOISE_USE_FINDERS = env_bool("STATIC_FROM_APPS", default=DEBUG)
 # The socket protocol's limits (DESIGN.md §3). Daphne drops the connection above 1 MiB; below
 # that, the consumer answers too_large and keeps the socket.
 WS_MAX_FRAME_BYTES = int(os.environ.get("WS_MAX_FRAME_BYTES", str(64 * 1024)))
+# Frames of any kind one socket may send per 10 s; beyond it they are refused before any work.
+WS_FRAME_LIMIT = int(os.environ.get("WS_FRAME_LIMIT", "300"))
 CHAT_SEND_LIMIT = int(os.environ.get("CHAT_SEND_LIMIT", "20"))  # messages per person per 10 s
 WS_HEARTBEAT_SECONDS = float(os.environ.get("WS_HEARTBEAT_SECONDS", "30"))
 WS_PROBE_SECONDS = float(os.environ.get("WS_PROBE_SECONDS", "5"))
