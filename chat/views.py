@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from chat import attachments, selectors, services
@@ -142,7 +143,9 @@ def _labels() -> dict:
         "edited": _("edited"),
         "deleted": _("This message was deleted."),
         "reply": _("Reply"),
-        "replies": _("%(n)s replies"),
+        # The page's languages have at most two plural forms (Thai one, English two): "one" and "many".
+        "replies_one": ngettext("%(n)s reply", "%(n)s replies", 1),
+        "replies": ngettext("%(n)s reply", "%(n)s replies", 2),
         "edit": _("Edit"),
         "delete": _("Delete"),
         "save": _("Save"),
@@ -161,6 +164,10 @@ def _labels() -> dict:
         "pin": _("Pin"),
         "unpin": _("Unpin"),
         "pinned": _("Pinned"),
+        "pinned_one": ngettext("%(n)s pinned", "%(n)s pinned", 1),
+        "pinned_many": ngettext("%(n)s pinned", "%(n)s pinned", 2),
+        "archive": _("Archive"),
+        "open_again": _("Open again"),
     }
 
 

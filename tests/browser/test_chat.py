@@ -1,6 +1,8 @@
-"""Chat in real browsers: two people talk live; a server restart loses nothing."""
+"""Chat in real browsers: two people talk live; a server restart loses nothing; threads, pins and
+archiving change on the other person's page as they happen, without a reload."""
 
 import pytest
+from playwright.sync_api import expect
 
 from chat.models import Message, Room
 from chat.services import create_room, send_message
@@ -24,6 +26,24 @@ def pair():
     somsri = make_person("somsri", first_name_th="สมศรี", last_name_th="มีสุข", title_th="นางสาว")
     room = create_room(kind=Room.Kind.PRIVATE, name="ทีมทะเบียน", owner=somchai.user, members=[somsri.user])
     return somchai, somsri, room
+
+
+def open_room(server, room, *contexts):
+    """Each person's page on the room, connected."""
+    pages = []
+    for context, username in contexts:
+        page = context.new_page()
+        log_in(page, server, username)
+        page.goto(f"{server.url}/chats/{room.pk}/")
+        page.locator("#live-status[data-state=open]").wait_for()
+        pages.append(page)
+    return pages
+
+
+def act_on(message, action: str) -> None:
+    """Use one of the buttons that appear over a message when the pointer is on it."""
+    message.hover()
+    message.locator(".message-actions").get_by_role("button", name=action, exact=True).click()
 
 
 def test_two_people_exchange_messages_live(hub_server, browser, pair):
@@ -113,6 +133,129 @@ def test_a_picture_chosen_in_the_composer_reaches_the_other_person(hub_server, b
             == "image/png"
         )
         assert_accessible(b)
+    finally:
+        first.close()
+        second.close()
+
+
+def test_the_other_persons_open_thread_shows_a_reply_arrive_be_edited_reacted_to_pinned_and_deleted(
+    hub_server, browser, pair
+):
+    somchai, _somsri, room = pair
+    send_message(somchai.user, room.pk, "ประชุมพรุ่งนี้กี่โมงครับ", client_id="root")
+    first, second = browser.new_context(locale="th-TH"), browser.new_context(locale="th-TH")
+    try:
+        a, b = open_room(hub_server, room, (first, "somchai"), (second, "somsri"))
+        for page in (a, b):
+            act_on(page.locator("#messages .message", has_text="ประชุมพรุ่งนี้กี่โมงครับ"), "ตอบกลับ")
+            expect(page.locator("#thread-pane")).to_contain_text("ประชุมพรุ่งนี้กี่โมงครับ")
+        b_root = b.locator("#messages .message", has_text="ประชุมพรุ่งนี้กี่โมงครับ")
+        b_pane = b.locator("#thread-messages")
+
+        # A reply arrives in the other person's open thread, and the count shows under the first message.
+        a.get_by_label("ตอบกลับในเธรด").fill("สิบโมงเช้าครับ")
+        a.keyboard.press("Enter")
+        b_reply = b_pane.locator(".message").last
+        expect(b_reply).to_contain_text("สิบโมงเช้าครับ")
+        expect(b_root.get_by_role("button", name="1 คำตอบ")).to_be_visible()
+        expect(b_pane).to_contain_text("1 คำตอบ")
+
+        # Edited: the new words, marked as edited; the old ones are gone.
+        a_reply = a.locator("#thread-messages .message").last
+        act_on(a_reply, "แก้ไข")
+        a_reply.get_by_role("textbox", name="แก้ไข").fill("เลื่อนเป็นบ่ายสองโมงครับ")
+        a_reply.get_by_role("button", name="บันทึก").click()
+        expect(b_reply).to_contain_text("เลื่อนเป็นบ่ายสองโมงครับ")
+        expect(b_reply).to_contain_text("(แก้ไขแล้ว)")
+        expect(b_pane).not_to_contain_text("สิบโมงเช้าครับ")
+
+        # Reacted to: the reply in the pane, and the thread's first message in both of its places.
+        act_on(a_reply, "กดถูกใจ")
+        expect(b_reply.get_by_role("button", name="👍 1")).to_be_visible()
+        act_on(a.locator("#messages .message", has_text="ประชุมพรุ่งนี้กี่โมงครับ"), "กดถูกใจ")
+        expect(b_root.get_by_role("button", name="👍 1")).to_be_visible()
+        expect(b_pane.locator(".message").first.get_by_role("button", name="👍 1")).to_be_visible()
+
+        # Pinned: marked in the pane, and listed with the room's pinned messages.
+        act_on(a_reply, "ปักหมุด")
+        expect(b_reply).to_contain_text("ปักหมุดแล้ว")
+        b.get_by_text("ปักหมุด 1 ข้อความ").click()
+        expect(b.locator("#pinned")).to_contain_text("เลื่อนเป็นบ่ายสองโมงครับ")
+        assert_accessible(b)
+
+        # Deleted: a tombstone in the pane; a deleted message is no longer pinned.
+        a.once("dialog", lambda dialog: dialog.accept())
+        act_on(a_reply, "ลบ")
+        expect(b_reply).to_contain_text("ข้อความนี้ถูกลบแล้ว")
+        expect(b_pane).not_to_contain_text("เลื่อนเป็นบ่ายสองโมงครับ")
+        expect(b.get_by_text("ปักหมุด 1 ข้อความ")).to_be_hidden()
+        expect(b_root.get_by_role("button", name="1 คำตอบ")).to_be_visible()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_pin_shows_in_the_other_persons_pinned_list_without_a_reload(hub_server, browser, pair):
+    _somchai, somsri, room = pair
+    send_message(somsri.user, room.pk, "เอกสารประกอบการประชุมอยู่ในไดรฟ์กลาง", client_id="doc")
+    first, second = browser.new_context(locale="th-TH"), browser.new_context(locale="th-TH")
+    try:
+        a, b = open_room(hub_server, room, (first, "somchai"), (second, "somsri"))
+        composer = b.get_by_label("ส่งข้อความถึง ทีมทะเบียน")
+        composer.fill("ร่างที่ยังไม่ได้ส่ง")  # a reload would lose it
+        expect(b.get_by_text("ปักหมุด 1 ข้อความ")).to_be_hidden()
+
+        act_on(a.locator("#messages .message", has_text="เอกสารประกอบการประชุม"), "ปักหมุด")
+        b.get_by_text("ปักหมุด 1 ข้อความ").click()
+        pinned = b.locator("#pinned").get_by_role("link")
+        expect(pinned).to_have_text("นางสาวสมศรี มีสุข: เอกสารประกอบการประชุมอยู่ในไดรฟ์กลาง")
+        expect(b.locator("#messages .message", has_text="เอกสารประกอบการประชุม")).to_contain_text("ปักหมุดแล้ว")
+        expect(composer).to_have_value("ร่างที่ยังไม่ได้ส่ง")
+
+        act_on(a.locator("#messages .message", has_text="เอกสารประกอบการประชุม"), "เลิกปักหมุด")
+        expect(b.get_by_text("ปักหมุด 1 ข้อความ")).to_be_hidden()
+        expect(b.locator("#messages .message", has_text="เอกสารประกอบการประชุม")).not_to_contain_text("ปักหมุดแล้ว")
+        expect(composer).to_have_value("ร่างที่ยังไม่ได้ส่ง")
+    finally:
+        first.close()
+        second.close()
+
+
+def test_archiving_turns_the_composers_into_a_read_only_notice_live_and_opening_again_brings_them_back(
+    hub_server, browser, pair
+):
+    somchai, _somsri, room = pair
+    send_message(somchai.user, room.pk, "สรุปงานไตรมาสนี้", client_id="summary")
+    notice = "ห้องนี้เก็บถาวรแล้ว: อ่านข้อความได้ แต่ไม่มีใครส่งข้อความใหม่ได้"
+    first, second = browser.new_context(locale="th-TH"), browser.new_context(locale="th-TH")
+    try:
+        a, b = open_room(hub_server, room, (first, "somchai"), (second, "somsri"))
+        conversation = b.get_by_role("region", name="ทีมทะเบียน")
+        thread = b.get_by_role("complementary", name="เธรด")
+        composer = b.get_by_label("ส่งข้อความถึง ทีมทะเบียน")
+        composer.fill("ร่างก่อนเก็บถาวร")
+        act_on(b.locator("#messages .message", has_text="สรุปงานไตรมาสนี้"), "ตอบกลับ")
+        expect(thread.get_by_label("ตอบกลับในเธรด")).to_be_visible()
+        expect(conversation.get_by_text(notice)).to_be_hidden()
+
+        a.get_by_role("button", name="เก็บถาวร", exact=True).click()
+        expect(conversation.get_by_text(notice)).to_be_visible()
+        expect(conversation.get_by_text("เก็บถาวร: อ่านได้อย่างเดียว")).to_be_visible()
+        expect(composer).to_be_hidden()
+        expect(thread.get_by_text(notice)).to_be_visible()
+        expect(thread.get_by_label("ตอบกลับในเธรด")).to_be_hidden()
+        expect(a.get_by_role("region", name="ทีมทะเบียน").get_by_text(notice)).to_be_visible()
+        expect(a.get_by_role("button", name="เปิดใช้อีกครั้ง")).to_be_visible()
+        room.refresh_from_db()
+        assert room.archived_at is not None
+
+        a.get_by_role("button", name="เปิดใช้อีกครั้ง").click()
+        expect(composer).to_be_visible()
+        expect(composer).to_have_value("ร่างก่อนเก็บถาวร")  # the same page all along
+        expect(conversation.get_by_text(notice)).to_be_hidden()
+        expect(thread.get_by_label("ตอบกลับในเธรด")).to_be_visible()
+        conversation.get_by_role("button", name="ส่ง", exact=True).click()
+        expect(a.locator("#messages .message", has_text="ร่างก่อนเก็บถาวร")).to_be_visible()
     finally:
         first.close()
         second.close()
