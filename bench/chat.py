@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -13,6 +14,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from hub import serve  # noqa: E402  (after the path is set)
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -57,7 +60,8 @@ async def wait_for_port(port: int, timeout: float = 30) -> None:
 # --- The hub's database: users, tokens and rooms made once --------------------------------------
 
 
-def prepare_hub(database_url: str, users: int, room_sizes: list[int], total_sockets: int) -> dict:
+def prepare_hub(database_url: str, users: int, room_sizes: list[int], total_sockets: int) -> tuple[dict, tuple]:
+    """The rooms by size, [(room id, [token of each member])], and the flooder (room id, token)."""
     os.environ["DATABASE_URL"] = database_url
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
@@ -68,7 +72,7 @@ def prepare_hub(database_url: str, users: int, room_sizes: list[int], total_sock
     from django.core.management import call_command
 
     from chat.models import Room
-    from chat.services import create_room
+    from chat.services import add_members, create_room
     from hub.models import ApiToken
     from hub.tokens import issue_token
 
@@ -89,30 +93,44 @@ def prepare_hub(database_url: str, users: int, room_sizes: list[int], total_sock
                 members = people[index * size % users : index * size % users + size] or people[:size]
                 room = create_room(kind=Room.Kind.PRIVATE, name=name, owner=members[0], members=members)
             member_ids = room.memberships.values_list("user_id", flat=True)
-            rooms[size].append((room.pk, [token_of[user_id] for user_id in member_ids]))
-    return rooms
+            rooms[size].append((room.pk, [token_of[user_id] for user_id in member_ids if user_id in token_of]))
+    # One more person in the first room of 50, who floods it in the --flood run.
+    flooder, _new = User.objects.get_or_create(username="bench-flooder")
+    flood_room = Room.objects.get(pk=rooms[50][0][0])
+    add_members(flood_room, [flooder])
+    return rooms, (flood_room.pk, issue_token(flooder, "bench"))
 
 
 # --- One measured run --------------------------------------------------------------------------
 
 
-async def run(target: str, port: int, pid: int, rooms: list[tuple], rate: float, seconds: float, grace: float) -> dict:
-    """rooms: [(room key, [token per member])]; rate: deliveries per second wanted."""
+async def run(
+    target: str, port: int, pid: int, rooms: list[tuple], rate: float, seconds: float, grace: float, flood=None
+) -> dict:
+    """rooms: [(room key, [token per member])]; rate: deliveries per second wanted.
+
+    flood: (room key, token) of one more client that sends as fast as it can meanwhile; its
+    deliveries are not counted, only what it does to everyone else's.
+    """
     import websockets
 
     members_per_room = len(rooms[0][1])
     messages_per_second = rate / members_per_room
     latencies, seen, duplicates = [], set(), 0
+    last_delivery = time.monotonic()
     sockets = []
 
     async def reader(socket, who):
-        nonlocal duplicates
+        nonlocal duplicates, last_delivery
         async for frame in socket:
             data = json.loads(frame)
             if target == "hub":
                 if data.get("type") != "message.new":
                     continue
                 data = json.loads(data["message"]["body"])
+                if "flood" in data:
+                    continue
+            last_delivery = time.monotonic()
             key = (who, data["k"])
             if key in seen:
                 duplicates += 1
@@ -139,6 +157,7 @@ async def run(target: str, port: int, pid: int, rooms: list[tuple], rate: float,
         by_room.setdefault(room_key, []).append(socket)
     senders = [(room_key, socket) for room_key, group in by_room.items() for socket in group]
     await asyncio.sleep(1)
+    flooding = asyncio.create_task(_flood(port, *flood)) if flood else None
 
     cpu_before, started = cpu_seconds(pid), time.monotonic()
     sent, interval = 0, 1 / messages_per_second
@@ -158,7 +177,13 @@ async def run(target: str, port: int, pid: int, rooms: list[tuple], rate: float,
         if delay > 0:
             await asyncio.sleep(delay)
     send_seconds = time.monotonic() - started
-    await asyncio.sleep(grace)  # let the last deliveries land; what has not by then counts as lost
+    flood_result = None
+    if flooding:
+        flooding.cancel()
+        flood_result = _flood_counts
+    # Late is not lost: wait until deliveries stop (an overloaded server catches up), then count.
+    while time.monotonic() - max(last_delivery, started + send_seconds) < grace:
+        await asyncio.sleep(0.2)
     cpu = cpu_seconds(pid) - cpu_before
     for task in readers:
         task.cancel()
@@ -178,7 +203,49 @@ async def run(target: str, port: int, pid: int, rooms: list[tuple], rate: float,
         "p99": percentile(latencies, 0.99),
         # ms per delivery is also s per 1,000 deliveries.
         "cpu_ms_per_delivery": cpu * 1000 / max(delivered, 1),
+        "flood": flood_result,
     }
+
+
+_flood_counts = {"frames": 0, "refused": 0, "acked": 0, "connections": 0}
+
+
+async def _flood(port: int, room_key, token: str) -> None:
+    """One client sending message.send frames as fast as its socket takes them; when the server
+    cuts it off, it reconnects at once and goes on."""
+    import websockets
+
+    _flood_counts.update(frames=0, refused=0, acked=0, connections=0)
+
+    async def answers(socket):
+        async for frame in socket:
+            kind = json.loads(frame).get("type")
+            if kind == "ack":
+                _flood_counts["acked"] += 1
+            elif kind == "error":
+                _flood_counts["refused"] += 1
+
+    while True:
+        try:
+            async with websockets.connect(
+                f"ws://127.0.0.1:{port}/ws/", additional_headers={"Authorization": f"Bearer {token}"}, max_size=2**22
+            ) as socket:
+                _flood_counts["connections"] += 1
+                listening = asyncio.create_task(answers(socket))
+                try:
+                    while True:
+                        n = _flood_counts["frames"]
+                        body = json.dumps({"flood": n})
+                        await socket.send(
+                            json.dumps({"type": "message.send", "room": room_key, "body": body, "client_id": f"f{n}"})
+                        )
+                        _flood_counts["frames"] += 1
+                        if n % 50 == 0:
+                            await asyncio.sleep(0)  # let the answers in
+                finally:
+                    listening.cancel()
+        except (OSError, websockets.WebSocketException):
+            continue
 
 
 def start(target: str, port: int, env: dict, server: str) -> subprocess.Popen:
@@ -187,29 +254,12 @@ def start(target: str, port: int, env: dict, server: str) -> subprocess.Popen:
         command = [python, "-m", "bench.servers", str(port)]
     else:
         app = "bench.bare_asgi:application" if target == "bare" else "hub.asgi:application"
-        command = (
-            [python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app]
-            if server == "daphne"
-            else [
-                python,
-                "-m",
-                "uvicorn",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-                "--ws",
-                "websockets",
-                app,
-            ]
-        )
+        command = serve.command("127.0.0.1", port, app, server)
     log = open(env["BENCH_SERVER_LOG"], "a") if env.get("BENCH_SERVER_LOG") else subprocess.DEVNULL
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
-async def idle_memory(port: int, pid: int, tokens: list[str], count: int) -> float:
+async def idle_memory(port: int, pid: int, tokens: list[str], count: int) -> tuple[float, float]:
     import websockets
 
     before = rss_mib(pid)
@@ -224,7 +274,7 @@ async def idle_memory(port: int, pid: int, tokens: list[str], count: int) -> flo
     after = rss_mib(pid)
     for socket in sockets:
         await socket.close()
-    return (after - before) * 1024 / count
+    return (after - before) * 1024 / count, after
 
 
 def main() -> None:
@@ -235,8 +285,10 @@ def main() -> None:
     parser.add_argument("--grace", type=float, default=3, help="seconds to wait for late deliveries")
     parser.add_argument("--sockets", type=int, default=500, help="connected clients in each run")
     parser.add_argument("--layer", default="pubsub", choices=["pubsub", "core"])
-    parser.add_argument("--server", default="daphne", choices=["daphne", "uvicorn"])
+    parser.add_argument("--server", default="uvicorn", choices=serve.SERVERS)
     parser.add_argument("--idle", type=int, default=2000, help="idle sockets for the memory figure (0: skip)")
+    parser.add_argument("--flood", action="store_true", help="also: rooms of 50 while one client floods")
+    parser.add_argument("--ramp", default="", help="also: these rates (comma-separated), bare and hub, rooms of 50")
     parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ksp_bench")
     )
@@ -249,14 +301,19 @@ def main() -> None:
 
     ensure_database(args.database_url)
     sizes = [int(size) for size in args.sizes.split(",")]
-    rooms = prepare_hub(args.database_url, max([*sizes, args.sockets]), sorted({*sizes, 50}), args.sockets)
+    rooms, flooder = prepare_hub(args.database_url, max([*sizes, args.sockets]), sorted({*sizes, 50}), args.sockets)
+
+    def rooms_for(target: str, size: int) -> list[tuple]:
+        if target == "hub":
+            return rooms[size]
+        return [(index, [None] * size) for index in range(max(1, args.sockets // size))]
+
     env = {
         **os.environ,
         "DATABASE_URL": args.database_url,
         "REDIS_URL": args.redis_url,
         "CHANNEL_LAYER": args.layer,
         "CHANNELS_PREFIX": f"bench{os.getpid()}",
-        "CHAT_SEND_LIMIT": "1000000",
         "ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SETTINGS_MODULE": "hub.settings",
         "DATABASE_POOL_SIZE": "20",
@@ -274,37 +331,78 @@ def main() -> None:
     plan = [("raw", "raw websockets (ceiling)", 50), ("bare", "bare Channels broadcast", 50)]
     plan += [("hub", f"hub, rooms of {size}", size) for size in sizes]
     for target, label, size in plan:
-        port = free_port()
-        process = start(target, port, env, args.server)
-        try:
-            asyncio.run(wait_for_port(port))
-            time.sleep(1)
-            if target == "hub":
-                room_list = rooms[size]
-            else:
-                count = max(1, args.sockets // size)
-                room_list = [(index, [None] * size) for index in range(count)]
-            result = asyncio.run(run(target, port, process.pid, room_list, args.rate, args.seconds, args.grace))
-            print(
-                f"{label:<28} {result['sent']:>6} {result['rate']:>8.0f} {result['lost']:>6} "
-                f"{result['duplicates']:>4} {result['p50']:>8.1f} {result['p95']:>8.1f} {result['p99']:>8.1f} "
-                f"{result['cpu_ms_per_delivery']:>12.3f}",
-                flush=True,
-            )
+        with serving(target, env, args.server) as (port, pid):
+            result = asyncio.run(run(target, port, pid, rooms_for(target, size), args.rate, args.seconds, args.grace))
+            print(row(label, result), flush=True)
             if target == "hub" and size == sizes[-1] and args.idle:
                 tokens = [token for _room, members in rooms[size] for token in members]
-                per = asyncio.run(idle_memory(port, process.pid, tokens, args.idle))
+                per, total = asyncio.run(idle_memory(port, pid, tokens, args.idle))
                 print(
-                    f"hub: {per:.1f} KiB per idle connection ({args.idle} sockets) → "
-                    f"{per * 10_000 / 1024 / 1024:.2f} GiB for 10,000"
+                    f"hub: {per:.1f} KiB per idle connection; {total:.0f} MiB for the process with "
+                    f"{args.idle} idle sockets (→ {per * 10_000 / 1024 / 1024:.2f} GiB for 10,000)",
+                    flush=True,
                 )
-        finally:
-            process.terminate()
-            process.wait(10)
+    if args.flood:
+        # The same load as "hub, rooms of 50", with one more client flooding one of the rooms.
+        with serving("hub", env, args.server) as (port, pid):
+            result = asyncio.run(run("hub", port, pid, rooms[50], args.rate, args.seconds, args.grace, flood=flooder))
+            print(row("hub, rooms of 50 + a flood", result), flush=True)
+            counts = result["flood"]
+            print(
+                f"  the flooder sent {counts['frames']:,} frames over {counts['connections']} connections in "
+                f"{args.seconds:g} s: {counts['acked']} stored, {counts['refused']} refused with an error, "
+                "the rest dropped unanswered",
+                flush=True,
+            )
+    if args.ramp:
+        # The highest rate each holds with p99 under 500 ms and nothing lost, rooms of 50.
+        rates = [float(rate) for rate in args.ramp.split(",")]
+        held = {}
+        for target, label in (("bare", "bare Channels broadcast"), ("hub", "hub")):
+            held[target] = 0.0
+            with serving(target, env, args.server) as (port, pid):
+                for rate in rates:
+                    result = asyncio.run(run(target, port, pid, rooms_for(target, 50), rate, args.seconds, args.grace))
+                    print(row(f"{label} @ {rate:g}/s", result), flush=True)
+                    if result["p99"] >= 500 or result["lost"] or result["duplicates"]:
+                        break
+                    held[target] = rate
+        share = held["hub"] / held["bare"] if held["bare"] else float("nan")
+        print(
+            f"highest rate held (p99 < 500 ms, nothing lost), rooms of 50: bare {held['bare']:g}/s, "
+            f"hub {held['hub']:g}/s ({share:.0%} of bare)",
+            flush=True,
+        )
     print(
-        f"lost: not delivered within {args.grace:g} s after the last send. CPU: the server process's user+system"
-        " time over the send phase and that wait, per delivery (ms per delivery = s per 1,000 deliveries)"
+        f"lost: never delivered (counted once nothing has arrived for {args.grace:g} s after the last send). "
+        "CPU: the server process's user+system time over the send phase and that wait, per delivery "
+        "(ms per delivery = s per 1,000 deliveries)"
     )
+
+
+def row(label: str, result: dict) -> str:
+    return (
+        f"{label:<28} {result['sent']:>6} {result['rate']:>8.0f} {result['lost']:>6} "
+        f"{result['duplicates']:>4} {result['p50']:>8.1f} {result['p95']:>8.1f} {result['p99']:>8.1f} "
+        f"{result['cpu_ms_per_delivery']:>12.3f}"
+    )
+
+
+@contextlib.contextmanager
+def serving(target: str, env: dict, server: str):
+    port = free_port()
+    process = start(target, port, env, server)
+    try:
+        asyncio.run(wait_for_port(port))
+        time.sleep(1)
+        yield port, process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 if __name__ == "__main__":

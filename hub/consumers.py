@@ -80,6 +80,9 @@ class FrameBudget:
     def may_answer(self) -> bool:
         return self.count <= self.limit + self.ANSWERED_REFUSALS
 
+    def seconds_left(self) -> float:
+        return max(0.0, self.started + self.window - time.monotonic())
+
 
 class HubConsumer(AsyncWebsocketConsumer):
     # A socket has no layer channel of its own: it hears events through hub.fanout, which holds
@@ -175,10 +178,14 @@ class HubConsumer(AsyncWebsocketConsumer):
         if self.user is None:
             return
         if not self.frames.allow():
-            # A flood: refused before any parsing or database work, so it cannot slow others;
-            # past a few refusals in a window it is dropped without an answer.
+            # A flood: refused before any parsing or database work. A few refusals are answered;
+            # then this socket is not read until its window ends. Uvicorn stops reading a socket
+            # whose frames wait here, so the flooding client is held back by TCP at no cost to
+            # anyone else (Daphne reads on regardless; see hub.serve).
             if self.frames.may_answer():
                 await self.send_error("rate_limited", _("Too many frames. Please slow down."))
+            else:
+                await asyncio.sleep(self.frames.seconds_left())
             return
         with translation.override(self.language):
             await self._handle(text_data, bytes_data)

@@ -54,6 +54,7 @@ class ProcessFanout:
         self.layer = layer
         self.sockets: dict[str, set[Socket]] = {}
         self.groups_of: dict[Socket, set[str]] = {}
+        self.since: dict[Socket, float] = {}  # when each socket began to listen (wall clock)
         self.channel: str | None = None
         self._subscribing: dict[str, asyncio.Future] = {}
         self._starting: asyncio.Future | None = None
@@ -77,7 +78,10 @@ class ProcessFanout:
             await asyncio.shield(pending)
             self.sockets.setdefault(group, set())
         self.sockets[group].add(socket)
-        self.groups_of.setdefault(socket, set()).add(group)
+        if socket not in self.groups_of:
+            self.groups_of[socket] = set()
+            self.since[socket] = time.time()
+        self.groups_of[socket].add(group)
 
     def leave(self, socket: Socket, group: str) -> None:
         """At once, before anything else is written to the socket: nothing more of `group` reaches it.
@@ -92,6 +96,7 @@ class ProcessFanout:
 
     def forget(self, socket: Socket) -> None:
         """The socket closed: it leaves all its groups."""
+        self.since.pop(socket, None)
         for group in self.groups_of.pop(socket, ()):
             members = self.sockets.get(group)
             if members is not None:
@@ -142,7 +147,7 @@ class ProcessFanout:
             elif kind == PROBE:
                 self._heard_probe(message.get("n"))
             elif kind == LOST:
-                await self._lost_elsewhere(message.get("groups"))
+                await self._lost_elsewhere(message.get("groups"), message.get("before"))
 
     async def _deliver(self, message: dict) -> None:
         members = self.sockets.get(message.get("group"))
@@ -216,7 +221,7 @@ class ProcessFanout:
         sockets = list(self.groups_of)
         log.warning("%s: closing %d sockets so their clients sync", why, len(sockets))
         groups = [*self.sockets, self._probe_group, PROCESSES_GROUP]
-        channel, self.sockets, self.groups_of, self.channel = self.channel, {}, {}, None
+        channel, self.sockets, self.groups_of, self.since, self.channel = self.channel, {}, {}, {}, None
         self._generation += 1
         for task in self._tasks:
             if task is not asyncio.current_task():
@@ -235,13 +240,18 @@ class ProcessFanout:
         except Exception:
             log.debug("could not leave the old groups", exc_info=True)
 
-    async def _lost_elsewhere(self, groups) -> None:
+    async def _lost_elsewhere(self, groups, before) -> None:
+        """Events to `groups` published before `before` (a Unix time) were lost: the sockets that
+        were listening then close, so their clients sync; those that came later have it all."""
+        if not isinstance(before, (int, float)):
+            return
         if groups == "*":
             sockets = set(self.groups_of)
         elif isinstance(groups, list):
             sockets = {socket for group in groups for socket in self.sockets.get(group, ())}
         else:
             return
+        sockets = {socket for socket in sockets if self.since.get(socket, before) < before}
         if sockets:
             log.warning("events to %d sockets were lost; closing them so their clients sync", len(sockets))
         for socket in sockets:
@@ -279,7 +289,11 @@ def fanout() -> ProcessFanout:
 
 # --- lost events -------------------------------------------------------------------------------
 
-_lost: set[str] = set()
+# Pub/sub keeps nothing: a notice sent while another process is still re-subscribing after a Redis
+# restart would be lost too. So it goes out several times, and only sockets that were listening
+# before the failure close, however often they hear it.
+ANNOUNCE_AGAIN_AFTER_SECONDS = (1, 2, 4, 8, 16)
+_lost: dict[str, float] = {}  # group -> when its newest event was lost
 _announcing: asyncio.Task | None = None
 
 
@@ -287,19 +301,29 @@ def publish_failed(layer, group: str) -> None:
     """An event to `group` could not be published: once the layer works again, every process
     closes its sockets in that group so their clients sync what they missed."""
     global _announcing
-    _lost.add(group)
+    _lost[group] = time.time()
     if _announcing is None or _announcing.done():
         _announcing = asyncio.ensure_future(_announce_lost(layer))
 
 
 async def _announce_lost(layer) -> None:
     while _lost:
-        await asyncio.sleep(1)
-        groups = sorted(_lost)
-        notice = {"type": LOST, "groups": groups if len(groups) <= MAX_LOST_NAMED else "*"}
-        try:
-            await layer.group_send(PROCESSES_GROUP, notice)
-        except Exception:
-            log.debug("the layer is still down; telling of lost events later", exc_info=True)
-            continue
-        _lost.difference_update(groups)
+        groups, before = sorted(_lost), max(_lost.values()) + 0.001
+        notice = {"type": LOST, "groups": groups if len(groups) <= MAX_LOST_NAMED else "*", "before": before}
+        while not await _send_notice(layer, notice):  # until the layer takes it
+            await asyncio.sleep(1)
+        for delay in ANNOUNCE_AGAIN_AFTER_SECONDS:  # again, for processes still re-subscribing
+            await asyncio.sleep(delay)
+            await _send_notice(layer, notice)
+        for group in groups:
+            if _lost.get(group, 0) < before:
+                del _lost[group]
+
+
+async def _send_notice(layer, notice: dict) -> bool:
+    try:
+        await layer.group_send(PROCESSES_GROUP, notice)
+        return True
+    except Exception:
+        log.debug("the layer is still down; telling of lost events later", exc_info=True)
+        return False

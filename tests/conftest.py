@@ -4,7 +4,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -14,6 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import requests
 from django.conf import settings
+
+from hub import serve
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,7 +125,7 @@ class Server:
 
 @pytest.fixture(scope="session")
 def server_env(django_db_setup, tmp_path_factory) -> dict:
-    """Environment for a Daphne subprocess that shares this test run's database and settings."""
+    """Environment for a server subprocess that shares this test run's database and settings."""
     env = {
         **os.environ,
         "DATABASE_URL": _test_database_url(),
@@ -143,15 +144,16 @@ def server_env(django_db_setup, tmp_path_factory) -> dict:
 
 @pytest.fixture(scope="session")
 def start_server(server_env, tmp_path_factory):
-    """Start the real ASGI app under Daphne in a subprocess: start_server(**env) -> Server."""
+    """Start the real ASGI app in a subprocess, served as `./run serve` serves it (hub.serve;
+    SERVER=daphne in the environment for Daphne): start_server(**env) -> Server."""
     started: list[Server] = []
 
     def start(wait: bool = True, port: int | None = None, **env_overrides) -> Server:
         port = port or free_port()
-        log = tmp_path_factory.mktemp("daphne") / f"daphne-{port}.log"
+        log = tmp_path_factory.mktemp("server") / f"server-{port}.log"
         env = {**server_env, **{key: str(value) for key, value in env_overrides.items()}}
         process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "hub.asgi:application"],
+            serve.command("127.0.0.1", port, server=env.get("SERVER")),
             cwd=ROOT,
             env=env,
             stdout=log.open("w"),
@@ -172,18 +174,18 @@ def wait_until_serving(server: Server, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise RuntimeError(f"Daphne exited with {server.process.returncode}:\n{server.log.read_text()}")
+            raise RuntimeError(f"The server exited with {server.process.returncode}:\n{server.log.read_text()}")
         try:
             requests.get(server.url + "/healthz", timeout=10)
             return
         except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.1)
-    raise RuntimeError(f"Daphne did not start within {timeout}s:\n{server.log.read_text()}")
+    raise RuntimeError(f"The server did not start within {timeout}s:\n{server.log.read_text()}")
 
 
 @pytest.fixture(scope="session")
 def hub_server(start_server) -> Server:
-    """One Daphne process serving the hub for the whole test session."""
+    """One server process serving the hub for the whole test session."""
     return start_server()
 
 

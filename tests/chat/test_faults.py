@@ -231,3 +231,34 @@ def test_a_server_killed_mid_send_loses_nothing_that_was_acked(start_server, peo
     assert set(acked) <= set(stored), "an acked message was lost"
     assert sorted(stored) == sorted(f"k{n}" for n in range(20)), "each message stored exactly once"
     assert sorted(Message.objects.filter(room=room).values_list("seq", flat=True)) == list(range(1, 21))
+
+
+def test_a_publish_lost_in_one_process_makes_the_other_processes_sockets_sync(start_server, own_redis, people):
+    """Process A stores a message while Redis is down, so nobody hears of it. Once Redis is back,
+    A tells every process; B closes the sockets that were listening in that room (4012), and
+    their clients sync. Probes are off here, so only that notice can do it."""
+    _somchai, _somsri, room = people
+    quiet = {"REDIS_URL": own_redis.url, "WS_PROBE_SECONDS": 600, "WS_PROBE_DEAD_SECONDS": 6000}
+    server_a, server_b = start_server(**quiet), start_server(**quiet)
+    sender_session, reader_session = log_in(server_a, "somchai"), log_in(server_b, "somsri")
+
+    async def scenario():
+        sender, reader = await connect(server_a, sender_session), await connect(server_b, reader_session)
+        own_redis.kill()
+        await sender.send(json.dumps({"type": "message.send", "room": room.pk, "body": "หายไหม", "client_id": "x"}))
+        ack = await next_of(sender, "ack")
+        own_redis.start()
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            while True:
+                await asyncio.wait_for(reader.recv(), 40)
+        again = await connect(server_b, reader_session)
+        await again.send(json.dumps({"type": "sync", "rooms": {str(room.pk): 0}}))
+        synced = await next_of(again, "message.new")
+        for socket in (sender, again):
+            await socket.close()
+        return ack, closed.value.rcvd, synced
+
+    ack, close_frame, synced = asyncio.run(scenario())
+    assert ack["type"] == "ack"
+    assert close_frame is not None and close_frame.code == 4012
+    assert synced["message"]["body"] == "หายไหม"

@@ -1,4 +1,4 @@
-"""Two Daphne processes behind one address serve one conversation, over Redis."""
+"""Two server processes serve one conversation over Redis: one on Uvicorn (the default), one on Daphne."""
 
 import asyncio
 import json
@@ -22,7 +22,7 @@ async def next_of(socket, *types) -> dict:
 
 
 def test_people_on_two_processes_chat_in_real_time(start_server, redis_url):
-    server_a, server_b = start_server(REDIS_URL=redis_url), start_server(REDIS_URL=redis_url)
+    server_a, server_b = start_server(REDIS_URL=redis_url), start_server(REDIS_URL=redis_url, SERVER="daphne")
     somchai, somsri = make_person("somchai"), make_person("somsri", first_name_th="สมศรี")
     room = create_room(kind=Room.Kind.PRIVATE, name="สองโปรเซส", owner=somchai.user, members=[somsri.user])
     session_a, session_b = log_in(server_a, "somchai"), log_in(server_b, "somsri")

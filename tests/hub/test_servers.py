@@ -1,4 +1,4 @@
-"""The real ASGI app under Daphne: health, sockets over the network, and several processes on one Redis."""
+"""The real ASGI app in a server process: health, sockets over the network, several processes on one Redis."""
 
 import asyncio
 import json
@@ -89,7 +89,7 @@ def test_static_files_and_the_sarabun_font_are_served_locally(hub_server):
 
 @pytest.mark.services
 def test_logout_on_one_process_closes_the_sessions_socket_on_another(start_server, redis_url):
-    """Two Daphne processes on one Redis: an event published in A reaches a socket held by B."""
+    """Two server processes on one Redis: an event published in A reaches a socket held by B."""
     require(bool(os.environ.get("REDIS_URL")) or redis_url, "Redis is needed for several processes")
     server_a = start_server(REDIS_URL=redis_url)
     server_b = start_server(REDIS_URL=redis_url)

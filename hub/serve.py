@@ -1,0 +1,63 @@
+"""Serve the hub's ASGI application: Uvicorn by default, Daphne with SERVER=daphne.
+
+Uvicorn (uvloop, httptools, the sans-I/O websockets protocol) is the default because it measured
+faster (docs/performance.md: a delivery costs about 30 % less CPU than on Daphne) and because it
+stops reading a socket whose frames the application has not taken yet, so a client that floods
+its socket is slowed by TCP itself instead of being parsed as fast as it can send. Daphne reads
+everything it is sent; it stays available.
+
+    python -m hub.serve [--host H] [--port P] [--app bench.bare_asgi:application]
+"""
+
+import argparse
+import os
+import sys
+
+SERVERS = ("uvicorn", "daphne")
+# Daphne's own limit on a frame; the consumer refuses anything above WS_MAX_FRAME_BYTES itself.
+MAX_FRAME_BYTES = 1024 * 1024
+
+
+def command(host: str, port: int, app: str = "hub.asgi:application", server: str | None = None) -> list[str]:
+    server = server or os.environ.get("SERVER", "uvicorn")
+    if server not in SERVERS:
+        raise SystemExit(f"SERVER must be one of {', '.join(SERVERS)}, not {server!r}.")
+    behind_proxy = os.environ.get("BEHIND_PROXY", "").lower() in {"1", "true", "yes", "on"}
+    if server == "daphne":
+        proxy = ["--proxy-headers"] if behind_proxy else []
+        return [sys.executable, "-m", "daphne", *proxy, "-b", host, "-p", str(port), app]
+    proxy = ["--proxy-headers"] if behind_proxy else ["--no-proxy-headers"]
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--ws",
+        "websockets-sansio",
+        "--ws-max-size",
+        str(MAX_FRAME_BYTES),
+        # hub.asgi routes http and websocket only; the lifespan protocol has nothing to do.
+        "--lifespan",
+        "off",
+        "--no-server-header",
+        "--no-access-log",
+        *proxy,
+        app,
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--app", default="hub.asgi:application")
+    args = parser.parse_args()
+    argv = command(args.host, args.port, args.app)
+    os.execv(argv[0], argv)  # noqa: S606  (our own argument list, no shell)
+
+
+if __name__ == "__main__":
+    main()

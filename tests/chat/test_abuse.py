@@ -1,0 +1,69 @@
+"""A client that floods its socket is held back; everyone else goes on chatting."""
+
+import asyncio
+import json
+
+import pytest
+import websockets
+
+from chat.models import Message, Room
+from chat.services import create_room
+from tests.factories import make_person
+from tests.hub.test_servers import cookie_header, log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def next_of(socket, *types, timeout=10) -> dict:
+    while True:
+        frame = json.loads(await asyncio.wait_for(socket.recv(), timeout))
+        if frame["type"] in types:
+            return frame
+
+
+def test_a_flooding_client_is_refused_and_the_others_still_chat(start_server):
+    flooder, somchai, somsri = make_person("flooder"), make_person("somchai"), make_person("somsri")
+    room = create_room(kind=Room.Kind.PRIVATE, name="ห้องวุ่น", owner=flooder.user, members=[somchai.user, somsri.user])
+    server = start_server(WS_FRAME_LIMIT=50)
+    sessions = {name: log_in(server, name) for name in ("flooder", "somchai", "somsri")}
+
+    async def connect(name):
+        socket = await websockets.connect(
+            server.ws_url, additional_headers={"Cookie": cookie_header(sessions[name]), "Origin": server.url}
+        )
+        await next_of(socket, "hello")
+        return socket
+
+    async def scenario():
+        flood, sender, reader = await connect("flooder"), await connect("somchai"), await connect("somsri")
+        errors = []
+
+        async def flooding():
+            for n in range(5000):
+                frame = {"type": "message.send", "room": room.pk, "body": f"สแปม {n}", "client_id": f"s{n}"}
+                await flood.send(json.dumps(frame))
+
+        async def listening():
+            async for frame in flood:
+                data = json.loads(frame)
+                if data["type"] == "error":
+                    errors.append(data["code"])
+
+        flooding_task, listening_task = asyncio.create_task(flooding()), asyncio.create_task(listening())
+        await asyncio.sleep(1)
+        await sender.send(json.dumps({"type": "message.send", "room": room.pk, "body": "ยังคุยได้", "client_id": "ok"}))
+        ack = await next_of(sender, "ack")
+        heard = await next_of(reader, "message.new")
+        while heard["message"]["client_id"] != "ok":
+            heard = await next_of(reader, "message.new")
+        flooding_task.cancel()
+        listening_task.cancel()
+        for socket in (flood, sender, reader):
+            await socket.close()
+        return ack, heard, errors
+
+    ack, heard, errors = asyncio.run(scenario())
+    assert ack["message"]["body"] == "ยังคุยได้" and heard["message"]["body"] == "ยังคุยได้"
+    assert "rate_limited" in errors
+    # 20 messages per 10 s per person (CHAT_SEND_LIMIT), however many frames were sent.
+    assert Message.objects.filter(room=room, author=flooder.user).count() == 20
