@@ -24,6 +24,7 @@ from hub import fanout, protocol, realtime, selectors
 from hub.auth import header
 from hub.errors import HubError
 from hub.i18n import choose_language
+from hub.writer import SocketWriter
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,17 @@ class HubConsumer(AsyncWebsocketConsumer):
     language = settings.LANGUAGE_CODE
     # Events that arrive before hello is sent wait here: hello is always the first frame.
     early: list[dict] | None = None
+    writer: SocketWriter | None = None
+    heartbeat: asyncio.Task | None = None
+    ended = False
+
+    async def __call__(self, scope, receive, send):
+        # Channels calls disconnect() only when the server says the client left; a send that
+        # raised, or a server that cancelled us, would skip it. The socket's traces go regardless.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._end()
 
     async def connect(self):
         # Accept first: a refusal before accept reaches the client as a bare HTTP 403, and the
@@ -109,32 +121,34 @@ class HubConsumer(AsyncWebsocketConsumer):
         if origin is False or (origin is None and self.scope.get("auth_method") != "token"):
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.user = user
         self.conn_id = uuid.uuid4().hex
         self.frames = FrameBudget(settings.WS_FRAME_LIMIT, WS_FRAME_WINDOW_SECONDS)
+        self.writer = SocketWriter(self.base_send, on_overflow=self._too_slow, on_gone=self._gone)
         session = self.scope.get("session")
         by_session = session is not None and self.scope.get("auth_method") == "session"
         session_key = session.session_key if by_session else None
-        # The person's own group first: a room.left published while the rooms are read below is
-        # then heard, not lost between the read and the joining.
-        own = realtime.user_group(user.pk)
+        # The person's own group and the session's first: a room.left or a logout published
+        # while the rooms are read below is heard, and a room left meanwhile is not joined.
+        first = realtime.groups_for_connection(user.pk, session_key, sees_everyone=False, room_ids=[])
         self.early = []
         try:
-            await realtime.listen(self, [own])
+            await realtime.listen(self, first)
             hello, sees_everyone = await database_sync_to_async(selectors.hello_and_audience)(user)
             room_ids = [room["id"] for room in hello["rooms"]]
             groups = realtime.groups_for_connection(user.pk, session_key, sees_everyone, room_ids)
-            await realtime.listen(self, [group for group in groups if group != own])
-        except Exception:  # the channel layer is down: the client comes back later and syncs
-            log.warning("socket of user %s could not listen; closing it", user.pk, exc_info=True)
+            await realtime.listen(self, [group for group in groups if group not in first], unless_left=True)
+        except Exception:  # the channel layer or the database is down: the client retries and syncs
+            log.warning("socket of user %s could not start listening; closing it", user.pk, exc_info=True)
             realtime.stop_listening(self)
-            self.user = None
             await self.close(code=fanout.CLOSE_RESYNC)
             return
-        await self.send_event(hello)
+        if self.ended:
+            return
+        self.user = user
+        self.writer.write({"type": "websocket.send", "text": realtime.encode(hello)})
         early, self.early = self.early, None
         for frame in early:
-            await self.base_send(frame)
+            self.writer.write(frame)
         await self._notify("open")
         self.heartbeat = asyncio.create_task(self._beat())
 
@@ -152,18 +166,43 @@ class HubConsumer(AsyncWebsocketConsumer):
                 log.exception("socket %s listener %s failed", event, listener.__name__)
 
     async def disconnect(self, code):
+        await self._end()
+
+    async def _end(self) -> None:
+        """Once, however the socket ended: it hears nothing more and the apps are told."""
+        if self.ended:
+            return
+        self.ended = True
         realtime.stop_listening(self)
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
+        if self.writer is not None:
+            self.writer.stop()
         if self.user is not None:
-            if hasattr(self, "heartbeat"):
-                self.heartbeat.cancel()
             await self._notify("close")
 
-    async def deliver(self, frame: dict) -> None:
+    # --- writing to the client: never waits for it (hub.writer) ---------------------------------
+
+    def deliver(self, frame: dict) -> None:
         """An event published through hub.realtime, already encoded once for every socket."""
         if self.early is not None:
             self.early.append(frame)
-            return
-        await self.base_send(frame)
+        elif not self.ended:
+            self.writer.write(frame)
+
+    def hang_up(self, code: int) -> None:
+        """Close after whatever was written before (the fan-out's way: it never waits)."""
+        if self.writer is not None and not self.ended:
+            self.writer.write({"type": "websocket.close", "code": code})
+
+    def _too_slow(self) -> None:
+        # The client reads far slower than its rooms talk: it syncs when it catches up.
+        log.warning("socket of user %s fell too far behind; closing it", getattr(self.user, "pk", None))
+        realtime.stop_listening(self)
+        self.hang_up(fanout.CLOSE_RESYNC)
+
+    def _gone(self) -> None:
+        realtime.stop_listening(self)
 
     async def dispatch(self, message):
         # Channels' own dispatch first checks the database connections on the worker thread, for
@@ -232,7 +271,8 @@ class HubConsumer(AsyncWebsocketConsumer):
             await self.send_error("server_error", message, frame=data)
 
     async def send_event(self, event: dict) -> None:
-        await self.send(text_data=realtime.encode(event))
+        # Through the writer, so that replies keep their order with the events before them.
+        self.writer.write({"type": "websocket.send", "text": realtime.encode(event)})
 
     async def reply(self, frame: dict, event: dict) -> None:
         """Send `event` in answer to `frame`, echoing its `ref` so the client can match them."""

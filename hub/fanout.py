@@ -34,17 +34,21 @@ LOST = "hub.lost"
 PROCESSES_GROUP = "hub.processes"
 # Past this many groups a lost-event notice just says "all of them".
 MAX_LOST_NAMED = 500
-# The channel layer closes the socket; 1012 ("service restart") would say it best, but Daphne
-# can only send 1000 or 3000-4999. The client reconnects and syncs.
+# The close code of a socket that may have missed events: its client reconnects and syncs. 1012
+# ("service restart") would say it best, but Daphne can only send 1000 or 3000-4999.
 CLOSE_RESYNC = 4012
+# Wall clocks of different machines differ a little: a lost-event notice also closes the sockets
+# that began listening up to this long after the loss (a needless resync costs little).
+CLOCK_MARGIN_SECONDS = 2.0
 
 
 class Socket(Protocol):
-    """What the fan-out needs of a connected socket (hub.consumers.HubConsumer)."""
+    """What the fan-out needs of a connected socket (hub.consumers.HubConsumer). Neither call
+    may wait: the fan-out writes to hundreds of sockets in turn."""
 
-    async def deliver(self, frame: dict) -> None: ...
+    def deliver(self, frame: dict) -> None: ...
 
-    async def close(self, code: int) -> None: ...
+    def hang_up(self, code: int) -> None: ...
 
 
 class ProcessFanout:
@@ -55,6 +59,9 @@ class ProcessFanout:
         self.sockets: dict[str, set[Socket]] = {}
         self.groups_of: dict[Socket, set[str]] = {}
         self.since: dict[Socket, float] = {}  # when each socket began to listen (wall clock)
+        # Groups a socket was told to leave: while it connects, it must not join them after all.
+        self.left: dict[Socket, set[str]] = {}
+        self.gone: weakref.WeakSet[Socket] = weakref.WeakSet()
         self.channel: str | None = None
         self._subscribing: dict[str, asyncio.Future] = {}
         self._starting: asyncio.Future | None = None
@@ -66,18 +73,30 @@ class ProcessFanout:
 
     # --- sockets -------------------------------------------------------------------------------
 
-    async def join(self, socket: Socket, group: str) -> None:
-        """From now on, `socket` hears what is published to `group`."""
-        await self._start()
-        if group not in self.sockets:
-            # Two sockets joining a new group at once share one group_add.
-            pending = self._subscribing.get(group)
-            if pending is None:
-                pending = self._subscribing[group] = asyncio.ensure_future(self.layer.group_add(group, self.channel))
-                pending.add_done_callback(lambda _done, group=group: self._subscribing.pop(group, None))
-            await asyncio.shield(pending)
-            self.sockets.setdefault(group, set())
-        self.sockets[group].add(socket)
+    async def join(self, socket: Socket, group: str, unless_left: bool = False) -> None:
+        """From now on, `socket` hears what is published to `group`.
+
+        unless_left: not if the socket was told to leave the group meanwhile (a socket that is
+        connecting joins the rooms it read from the database, which may be out of date by now).
+        """
+        if not unless_left:
+            self.left.get(socket, set()).discard(group)
+        while True:
+            await self._start()
+            generation, channel = self._generation, self.channel
+            if group not in self.sockets:
+                # Two sockets joining a new group at once share one group_add.
+                pending = self._subscribing.get((channel, group))
+                if pending is None:
+                    pending = asyncio.ensure_future(self.layer.group_add(group, channel))
+                    self._subscribing[(channel, group)] = pending
+                    pending.add_done_callback(lambda _done, key=(channel, group): self._subscribing.pop(key, None))
+                await asyncio.shield(pending)
+            if generation == self._generation:
+                break  # else the process started afresh meanwhile: join on its new channel
+        if socket in self.gone or (unless_left and group in self.left.get(socket, ())):
+            return
+        self.sockets.setdefault(group, set()).add(socket)
         if socket not in self.groups_of:
             self.groups_of[socket] = set()
             self.since[socket] = time.time()
@@ -93,10 +112,13 @@ class ProcessFanout:
         if members is not None:
             members.discard(socket)
         self.groups_of.get(socket, set()).discard(group)
+        self.left.setdefault(socket, set()).add(group)
 
     def forget(self, socket: Socket) -> None:
-        """The socket closed: it leaves all its groups."""
+        """The socket closed: it leaves all its groups and joins none again."""
+        self.gone.add(socket)
         self.since.pop(socket, None)
+        self.left.pop(socket, None)
         for group in self.groups_of.pop(socket, ()):
             members = self.sockets.get(group)
             if members is not None:
@@ -116,6 +138,16 @@ class ProcessFanout:
         self._starting = None
         if not done.cancelled() and done.exception() is None:
             self.channel, self._probe_group = done.result()
+            for task in self._tasks:
+                task.add_done_callback(self._task_ended)
+
+    def _task_ended(self, task: asyncio.Task) -> None:
+        """The reader and the watcher run as long as their generation; one that dies is a bug,
+        and without it events go unheard: say so, and start afresh."""
+        if task.cancelled() or task not in self._tasks:
+            return
+        log.error("the fan-out's %s task ended", task.get_coro().__name__, exc_info=task.exception())
+        self._reset("a fan-out task ended")
 
     async def _subscribe(self) -> tuple[str, str]:
         channel = await self.layer.new_channel(prefix="hub.process.")
@@ -141,15 +173,19 @@ class ProcessFanout:
                 log.warning("the channel layer did not answer this process; trying again", exc_info=True)
                 await asyncio.sleep(1)
                 continue
-            kind = message.get("type")
-            if kind == EVENT:
-                await self._deliver(message)
-            elif kind == PROBE:
-                self._heard_probe(message.get("n"))
-            elif kind == LOST:
-                await self._lost_elsewhere(message.get("groups"), message.get("before"))
+            try:
+                kind = message.get("type")
+                if kind == EVENT:
+                    await self._deliver(message)
+                elif kind == PROBE:
+                    self._heard_probe(message.get("n"))
+                elif kind == LOST:
+                    self._lost_elsewhere(message.get("groups"), message.get("before"))
+            except Exception:
+                log.exception("the fan-out could not handle a %s message", message.get("type"))
 
     async def _deliver(self, message: dict) -> None:
+        """Hand an event to this process's sockets in its group; awaits only to join a group."""
         members = self.sockets.get(message.get("group"))
         if not members:
             return
@@ -163,14 +199,16 @@ class ProcessFanout:
                     await self.join(socket, join)
                 except Exception:  # it would not hear the room it was added to: it syncs instead
                     log.warning("could not add a socket to %s", join, exc_info=True)
-                    await _close(socket)
+                    self.forget(socket)
+                    socket.hang_up(CLOSE_RESYNC)
                     continue
             try:
-                await socket.deliver(frame)
+                socket.deliver(frame)
                 if close:
-                    await socket.close(close)
+                    socket.hang_up(close)
             except Exception:  # one broken socket must not keep the event from the others
-                log.warning("could not deliver to a socket", exc_info=True)
+                log.warning("could not deliver to a socket; forgetting it", exc_info=True)
+                self.forget(socket)
 
     # --- watching the layer --------------------------------------------------------------------
 
@@ -191,7 +229,9 @@ class ProcessFanout:
                 return
             self._probes_sent += 1
             try:
-                await self.layer.group_send(self._probe_group, {"type": PROBE, "n": self._probes_sent})
+                # A Redis that hangs without refusing counts as down, too.
+                probe = self.layer.group_send(self._probe_group, {"type": PROBE, "n": self._probes_sent})
+                await asyncio.wait_for(probe, max(settings.WS_PROBE_SECONDS, 2))
             except Exception:
                 self._reset("the channel layer refused a probe")
                 return
@@ -207,12 +247,15 @@ class ProcessFanout:
 
     async def _refresh(self, channel: str) -> None:
         """Stay in every group past the core layer's group_expiry; leave groups nobody here is in."""
+        empty = [group for group, members in self.sockets.items() if not members]
+        for group in empty:  # all at once: a join meanwhile subscribes again, see below
+            del self.sockets[group]
         try:
-            for group in [group for group, members in self.sockets.items() if not members]:
-                del self.sockets[group]
+            for group in empty:
                 await self.layer.group_discard(group, channel)
+            # Groups that were joined again while they were being left are subscribed once more.
             for group in [self._probe_group, PROCESSES_GROUP, *self.sockets]:
-                await self.layer.group_add(group, channel)
+                await asyncio.wait_for(self.layer.group_add(group, channel), max(settings.WS_PROBE_SECONDS, 2))
         except Exception:
             log.warning("could not refresh this process's groups", exc_info=True)
 
@@ -222,25 +265,26 @@ class ProcessFanout:
         log.warning("%s: closing %d sockets so their clients sync", why, len(sockets))
         groups = [*self.sockets, self._probe_group, PROCESSES_GROUP]
         channel, self.sockets, self.groups_of, self.since, self.channel = self.channel, {}, {}, {}, None
+        self.left, self.gone = {}, weakref.WeakSet()
         self._generation += 1
         for task in self._tasks:
             if task is not asyncio.current_task():
                 task.cancel()
         self._tasks = []
         for socket in sockets:
-            _in_background(_close(socket))
+            _hang_up(socket)
         if channel is not None:
             _in_background(self._unsubscribe(channel, groups))
 
     async def _unsubscribe(self, channel: str, groups: list[str]) -> None:
         """Best effort: with Redis down, the old subscriptions die with its connections."""
-        try:
-            for group in groups:
-                await self.layer.group_discard(group, channel)
-        except Exception:
-            log.debug("could not leave the old groups", exc_info=True)
+        for group in groups:
+            try:
+                await asyncio.wait_for(self.layer.group_discard(group, channel), 2)
+            except Exception:
+                log.debug("could not leave the old group %s", group, exc_info=True)
 
-    async def _lost_elsewhere(self, groups, before) -> None:
+    def _lost_elsewhere(self, groups, before) -> None:
         """Events to `groups` published before `before` (a Unix time) were lost: the sockets that
         were listening then close, so their clients sync; those that came later have it all."""
         if not isinstance(before, (int, float)):
@@ -251,12 +295,12 @@ class ProcessFanout:
             sockets = {socket for group in groups for socket in self.sockets.get(group, ())}
         else:
             return
-        sockets = {socket for socket in sockets if self.since.get(socket, before) < before}
+        sockets = {socket for socket in sockets if self.since.get(socket, before) < before + CLOCK_MARGIN_SECONDS}
         if sockets:
             log.warning("events to %d sockets were lost; closing them so their clients sync", len(sockets))
         for socket in sockets:
             self.forget(socket)
-            await _close(socket)
+            _hang_up(socket)
 
 
 _background: set[asyncio.Task] = set()
@@ -268,9 +312,9 @@ def _in_background(work) -> None:
     task.add_done_callback(_background.discard)
 
 
-async def _close(socket: Socket) -> None:
+def _hang_up(socket: Socket) -> None:
     try:
-        await socket.close(CLOSE_RESYNC)
+        socket.hang_up(CLOSE_RESYNC)
     except Exception:
         log.debug("closing a socket failed", exc_info=True)
 
@@ -302,7 +346,8 @@ def publish_failed(layer, group: str) -> None:
     closes its sockets in that group so their clients sync what they missed."""
     global _announcing
     _lost[group] = time.time()
-    if _announcing is None or _announcing.done():
+    # (A task left on a loop that has ended, as tests leave them, would never announce anything.)
+    if _announcing is None or _announcing.done() or _announcing.get_loop() is not asyncio.get_running_loop():
         _announcing = asyncio.ensure_future(_announce_lost(layer))
 
 

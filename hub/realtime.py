@@ -47,11 +47,12 @@ def groups_for_connection(user_id: int, session_key: str | None, sees_everyone: 
     return groups
 
 
-async def listen(socket: fanout.Socket, groups: list[str]) -> None:
-    """The socket hears, from now on, what is published to these groups (in this order)."""
+async def listen(socket: fanout.Socket, groups: list[str], unless_left: bool = False) -> None:
+    """The socket hears, from now on, what is published to these groups (in this order);
+    unless_left: but not a group it was told to leave meanwhile (see ProcessFanout.join)."""
     process = fanout.fanout()
     for group in groups:
-        await process.join(socket, group)
+        await process.join(socket, group, unless_left=unless_left)
 
 
 def stop_listening(socket: fanout.Socket) -> None:

@@ -67,3 +67,54 @@ def test_a_flooding_client_is_refused_and_the_others_still_chat(start_server):
     assert "rate_limited" in errors
     # 20 messages per 10 s per person (CHAT_SEND_LIMIT), however many frames were sent.
     assert Message.objects.filter(room=room, author=flooder.user).count() == 20
+
+
+def test_a_client_that_stops_reading_does_not_hold_up_anyone_else(start_server):
+    """A laptop gone to sleep mid-conversation: its socket's buffers fill, and the server must
+    still deliver everything to everyone else at once."""
+    import base64
+    import os
+    import socket as sockets
+
+    sleeper, somchai, somsri = make_person("sleeper"), make_person("somchai"), make_person("somsri")
+    room = create_room(kind=Room.Kind.PRIVATE, name="ห้องยาว", owner=somchai.user, members=[sleeper.user, somsri.user])
+    server = start_server(CHAT_SEND_LIMIT=1000)
+    sessions = {name: log_in(server, name) for name in ("sleeper", "somchai", "somsri")}
+    host = server.url.removeprefix("http://")
+
+    # The sleeper: a socket opened by hand with a tiny receive buffer, never read after the handshake.
+    address, port = host.rsplit(":", 1)
+    raw = sockets.create_connection((address, int(port)))
+    raw.setsockopt(sockets.SOL_SOCKET, sockets.SO_RCVBUF, 4096)
+    key = base64.b64encode(os.urandom(16)).decode()
+    raw.sendall(
+        (
+            f"GET /ws/ HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: {server.url}\r\n"
+            f"Cookie: {cookie_header(sessions['sleeper'])}\r\n\r\n"
+        ).encode()
+    )
+    assert b" 101 " in raw.recv(1024)
+
+    async def scenario():
+        headers = {name: {"Cookie": cookie_header(sessions[name]), "Origin": server.url} for name in sessions}
+        async with (
+            websockets.connect(server.ws_url, additional_headers=headers["somchai"], max_size=2**22) as sender,
+            websockets.connect(server.ws_url, additional_headers=headers["somsri"], max_size=2**22) as reader,
+        ):
+            await next_of(sender, "hello")
+            await next_of(reader, "hello")
+            long_body = "ข้อความยาว " * 800  # about 26 KB in UTF-8, twice that as message.new
+            for n in range(150):
+                frame = {"type": "message.send", "room": room.pk, "body": f"{n} {long_body}", "client_id": f"c{n}"}
+                await sender.send(json.dumps(frame))
+            seqs = []
+            while len(seqs) < 150:
+                seqs.append((await next_of(reader, "message.new", timeout=20))["message"]["seq"])
+            return seqs
+
+    try:
+        seqs = asyncio.run(scenario())
+    finally:
+        raw.close()
+    assert seqs == list(range(1, 151))
