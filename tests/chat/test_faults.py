@@ -262,3 +262,48 @@ def test_a_publish_lost_in_one_process_makes_the_other_processes_sockets_sync(st
     assert ack["type"] == "ack"
     assert close_frame is not None and close_frame.code == 4012
     assert synced["message"]["body"] == "หายไหม"
+
+
+def test_a_database_connection_killed_under_a_socket_is_replaced_and_the_send_goes_through(start_server, people):
+    """PostgreSQL restarts a backend (failover, an admin's pg_terminate_backend) while people
+    chat: the next send is stored and acked on a fresh connection, and the socket stays open."""
+    from django.db import connection
+
+    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    _somchai, _somsri, room = people
+    # Its own application_name, so that only the server's connections are killed, not this test's.
+    server = start_server(PGAPPNAME="ksp-hub-under-test")
+    sender_session, reader_session = log_in(server, "somchai"), log_in(server, "somsri")
+
+    def kill_server_connections() -> int:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s",
+                    ["ksp-hub-under-test"],
+                )
+                return cursor.fetchone()[0]
+        finally:
+            connection.close()  # this worker thread's own connection
+
+    async def send(socket, body, client_id):
+        await socket.send(json.dumps({"type": "message.send", "room": room.pk, "body": body, "client_id": client_id}))
+        return await next_of(socket, "ack", "error")
+
+    async def scenario():
+        sender, reader = await connect(server, sender_session), await connect(server, reader_session)
+        first = await send(sender, "ก่อน", "before")
+        await next_of(reader, "message.new")
+        killed = await asyncio.to_thread(kill_server_connections)
+        second = await send(sender, "หลัง", "after")
+        heard = await next_of(reader, "message.new")
+        for socket in (sender, reader):
+            await socket.close()
+        return first, killed, second, heard
+
+    first, killed, second, heard = asyncio.run(scenario())
+    assert first["type"] == "ack"
+    assert killed >= 1, "the server held no connection to kill"
+    assert second["type"] == "ack" and second["message"]["seq"] == 2
+    assert heard["message"]["body"] == "หลัง"
+    assert list(Message.objects.filter(room=room).order_by("seq").values_list("body", flat=True)) == ["ก่อน", "หลัง"]
