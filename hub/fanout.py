@@ -63,7 +63,7 @@ class ProcessFanout:
         self.left: dict[Socket, set[str]] = {}
         self.gone: weakref.WeakSet[Socket] = weakref.WeakSet()
         self.channel: str | None = None
-        self._subscribing: dict[str, asyncio.Future] = {}
+        self._subscribing: dict[tuple[str, str], asyncio.Future] = {}  # (channel, group)
         self._starting: asyncio.Future | None = None
         self._tasks: list[asyncio.Task] = []
         self._generation = 0  # a reset starts a new one; the tasks of older ones stop
