@@ -264,12 +264,17 @@ async def idle_memory(port: int, pid: int, tokens: list[str], count: int) -> tup
 
     before = rss_mib(pid)
     sockets = []
+    started = time.monotonic()
     for index in range(count):
         socket = await websockets.connect(
-            f"ws://127.0.0.1:{port}/ws/", additional_headers={"Authorization": f"Bearer {tokens[index % len(tokens)]}"}
+            f"ws://127.0.0.1:{port}/ws/",
+            additional_headers={"Authorization": f"Bearer {tokens[index % len(tokens)]}"},
+            open_timeout=60,
         )
         await socket.recv()
         sockets.append(socket)
+        if (index + 1) % 2000 == 0:
+            print(f"  {index + 1} idle sockets open after {time.monotonic() - started:.0f} s", flush=True)
     await asyncio.sleep(2)
     after = rss_mib(pid)
     for socket in sockets:

@@ -8,7 +8,7 @@ from hub.errors import Invalid
 from hub.protocol import Connection, frame, on_socket
 
 on_socket("open")(services.connection_opened)
-on_socket("alive")(services.connection_alive)
+on_socket("alive")(services.connections_alive)
 on_socket("close")(services.connection_closed)
 
 

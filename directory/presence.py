@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-# A connection not refreshed for this long counts as gone (the consumer refreshes every 30 s).
+# A connection not refreshed for this long counts as gone (hub.heartbeat refreshes every 30 s).
 CONNECTION_TTL_SECONDS = 90
 
 
@@ -32,6 +32,14 @@ class MemoryStore:
     def put(self, user_id: int, conn_id: str, idle: bool) -> None:
         with self._lock:
             self._connections.setdefault(user_id, {})[conn_id] = (idle, time.time() + CONNECTION_TTL_SECONDS)
+
+    def refresh(self, connections: list[tuple[int, str]]) -> None:
+        """Push back the expiry of these connections, each keeping whether it is idle."""
+        expires = time.time() + CONNECTION_TTL_SECONDS
+        with self._lock:
+            for user_id, conn_id in connections:
+                entries = self._connections.setdefault(user_id, {})
+                entries[conn_id] = (entries.get(conn_id, (False, 0.0))[0], expires)
 
     def drop(self, user_id: int, conn_id: str) -> None:
         with self._lock:
@@ -89,6 +97,24 @@ class RedisStore:
         pipe.expire(self._user_key(user_id), CONNECTION_TTL_SECONDS)
         pipe.zadd(f"{self._prefix}:online", {str(user_id): expires})
         pipe.execute()
+
+    def refresh(self, connections: list[tuple[int, str]]) -> None:
+        """Push back the expiry of these connections, each keeping whether it is idle: two trips
+        to Redis for however many connections."""
+        if not connections:
+            return
+        reading = self._redis.pipeline(transaction=False)
+        for user_id, conn_id in connections:
+            reading.hget(self._user_key(user_id), conn_id)
+        idle = [(value or b"0|").decode().startswith("1|") for value in reading.execute()]
+        expires = time.time() + CONNECTION_TTL_SECONDS
+        writing = self._redis.pipeline(transaction=False)
+        for (user_id, conn_id), is_idle in zip(connections, idle):
+            writing.hset(self._user_key(user_id), conn_id, f"{int(is_idle)}|{expires}")
+        for user_id in {user_id for user_id, _conn_id in connections}:
+            writing.expire(self._user_key(user_id), CONNECTION_TTL_SECONDS)
+            writing.zadd(f"{self._prefix}:online", {str(user_id): expires})
+        writing.execute()
 
     def drop(self, user_id: int, conn_id: str) -> None:
         self._redis.hdel(self._user_key(user_id), conn_id)

@@ -181,6 +181,15 @@ def connection_alive(user_id: int, conn_id: str, idle: bool | None = None) -> No
 
 
 @_best_effort
+def connections_alive(connections: list[tuple[int, str]]) -> None:
+    """The heartbeat of one server process: its open connections, refreshed in one batch; a
+    person whose status changed meanwhile (another process's connection expired) is announced."""
+    presence.store().refresh(connections)
+    for user_id in {user_id for user_id, _conn_id in connections}:
+        announce_presence(user_id)
+
+
+@_best_effort
 def connection_closed(user_id: int, conn_id: str) -> None:
     presence.store().drop(user_id, conn_id)
     announce_presence(user_id)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from hub import fanout, protocol, realtime, selectors
 from hub.auth import header
 from hub.errors import HubError
+from hub.heartbeat import heartbeat
 from hub.i18n import choose_language
 from hub.writer import SocketWriter
 
@@ -96,7 +97,6 @@ class HubConsumer(AsyncWebsocketConsumer):
     # Events that arrive before hello is sent wait here: hello is always the first frame.
     early: list[dict] | None = None
     writer: SocketWriter | None = None
-    heartbeat: asyncio.Task | None = None
     ended = False
 
     async def __call__(self, scope, receive, send):
@@ -150,13 +150,7 @@ class HubConsumer(AsyncWebsocketConsumer):
         for frame in early:
             self.writer.write(frame)
         await self._notify("open")
-        self.heartbeat = asyncio.create_task(self._beat())
-
-    async def _beat(self):
-        """Every HEARTBEAT_SECONDS, tell the apps the socket is still open (presence expires)."""
-        while True:
-            await asyncio.sleep(protocol.HEARTBEAT_SECONDS)
-            await self._notify("alive")
+        heartbeat().track(self)
 
     async def _notify(self, event: str) -> None:
         for listener in protocol.socket_listeners(event):
@@ -174,8 +168,7 @@ class HubConsumer(AsyncWebsocketConsumer):
             return
         self.ended = True
         realtime.stop_listening(self)
-        if self.heartbeat is not None:
-            self.heartbeat.cancel()
+        heartbeat().untrack(self)
         if self.writer is not None:
             self.writer.stop()
         if self.user is not None:

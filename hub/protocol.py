@@ -39,19 +39,20 @@ def handler_for(type_name: str) -> Handler | None:
     return _handlers.get(type_name)
 
 
-# What apps want to know of a socket's life: on_open(user_id, conn_id), on_alive(user_id, conn_id)
-# every HEARTBEAT_SECONDS, on_close(user_id, conn_id). Each is a sync function (it may use the ORM);
-# the consumer runs it off the event loop and logs, never propagates, its failures.
+# What apps want to know of a socket's life: on_open(user_id, conn_id), on_close(user_id, conn_id),
+# and every HEARTBEAT_SECONDS on_alive(connections), with the [(user_id, conn_id)] of every socket
+# of the process still open (hub.heartbeat). Each is a sync function (it may use the ORM); the
+# hub runs it off the event loop and logs, never propagates, its failures.
 HEARTBEAT_SECONDS = settings.WS_HEARTBEAT_SECONDS
 # How often a socket checks that the channel layer still delivers to it, and after how long
 # without any probe coming back it counts itself deaf. Late is not lost: under load a probe may
 # take seconds, and closing busy sockets would only add a reconnect storm.
 PROBE_SECONDS = settings.WS_PROBE_SECONDS
 PROBE_DEAD_SECONDS = settings.WS_PROBE_DEAD_SECONDS
-_lifecycle: dict[str, list[Callable[[int, str], None]]] = {"open": [], "alive": [], "close": []}
+_lifecycle: dict[str, list[Callable]] = {"open": [], "alive": [], "close": []}
 
 
-def on_socket(event: str) -> Callable[[Callable[[int, str], None]], Callable[[int, str], None]]:
+def on_socket(event: str) -> Callable[[Callable], Callable]:
     def register(listener):
         _lifecycle[event].append(listener)
         return listener
@@ -59,5 +60,5 @@ def on_socket(event: str) -> Callable[[Callable[[int, str], None]], Callable[[in
     return register
 
 
-def socket_listeners(event: str) -> list[Callable[[int, str], None]]:
+def socket_listeners(event: str) -> list[Callable]:
     return list(_lifecycle[event])

@@ -180,3 +180,31 @@ def test_choosing_presence_over_the_api(client):
     )
     assert refused.status_code == 400
     assert refused.json()["error"]["fields"] == {"status": "Not a known status."}
+
+
+def test_an_open_socket_keeps_its_person_online_past_the_connection_expiry_and_stays_idle(monkeypatch):
+    """Connections expire unless the server's heartbeat refreshes them (a killed process must not
+    leave people online); one batch per process keeps every open one alive, idle or not."""
+    import asyncio
+
+    from channels.db import database_sync_to_async
+
+    from directory import presence
+    from hub import protocol
+
+    monkeypatch.setattr(presence, "CONNECTION_TTL_SECONDS", 1)
+    monkeypatch.setattr(protocol, "HEARTBEAT_SECONDS", 0.25)
+    somchai, somsri = make_person("somchai"), make_person("somsri")
+    idle_headers, active_headers = browser_headers(somchai.user), browser_headers(somsri.user)
+
+    async def scenario():
+        idle_tab, active_tab = await connect(idle_headers), await connect(active_headers)
+        await idle_tab.send_json_to({"type": "presence.idle", "idle": True})
+        await asyncio.sleep(3)  # three times the expiry
+        status = await database_sync_to_async(presence_for)([somchai, somsri])
+        for socket in (idle_tab, active_tab):
+            await socket.disconnect()
+        return status
+
+    status = async_to_sync(scenario)()
+    assert status == {somchai.pk: "away", somsri.pk: "available"}
