@@ -63,7 +63,10 @@ ROOM_OF_MEMBER = (
 
 def room_to_post_in(user: AbstractBaseUser, room_id) -> Room:
     """The room, if `user` may post in it now; one query when they may."""
-    room = next(iter(Room.objects.raw(ROOM_OF_MEMBER, [int(room_id), user.pk])), None)
+    room_id = int(room_id)
+    if not 0 < room_id < 2**63:  # beyond any id; SQLite would overflow on it
+        raise NotFound()
+    room = next(iter(Room.objects.raw(ROOM_OF_MEMBER, [room_id, user.pk])), None)
     if room is None:
         if room_for(user, room_id) is not None:
             raise Forbidden(_("Join the room to post in it."))

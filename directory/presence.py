@@ -51,6 +51,12 @@ class MemoryStore:
             entries = self._connections.get(user_id, {})
             return [Connection(conn, idle) for conn, (idle, expires) in entries.items() if expires > now]
 
+    def connections_of(self, user_ids: list[int]) -> dict[int, list[Connection]]:
+        return {user_id: self.connections(user_id) for user_id in user_ids}
+
+    def swap_statuses(self, statuses: dict[int, str]) -> dict[int, str | None]:
+        return {user_id: self.swap_status(user_id, status) for user_id, status in statuses.items()}
+
     def online_user_ids(self) -> set[int]:
         now = time.time()
         with self._lock:
@@ -129,6 +135,30 @@ class RedisStore:
             if float(expires) > now:
                 found.append(Connection(conn.decode(), idle == "1"))
         return found
+
+    def connections_of(self, user_ids: list[int]) -> dict[int, list[Connection]]:
+        """connections() of many people in one trip."""
+        reading = self._redis.pipeline(transaction=False)
+        for user_id in user_ids:
+            reading.hgetall(self._user_key(user_id))
+        now, found = time.time(), {}
+        for user_id, entries in zip(user_ids, reading.execute()):
+            found[user_id] = []
+            for conn, value in entries.items():
+                idle, _, expires = value.decode().partition("|")
+                if float(expires) > now:
+                    found[user_id].append(Connection(conn.decode(), idle == "1"))
+        return found
+
+    def swap_statuses(self, statuses: dict[int, str]) -> dict[int, str | None]:
+        """swap_status() of many people in one trip."""
+        writing = self._redis.pipeline(transaction=False)
+        for user_id, status in statuses.items():
+            writing.getset(f"{self._prefix}:status:{user_id}", status)
+        return {
+            user_id: previous.decode() if previous is not None else None
+            for user_id, previous in zip(statuses, writing.execute())
+        }
 
     def online_user_ids(self) -> set[int]:
         members = self._redis.zrangebyscore(f"{self._prefix}:online", time.time(), "+inf")

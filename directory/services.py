@@ -184,9 +184,18 @@ def connection_alive(user_id: int, conn_id: str, idle: bool | None = None) -> No
 def connections_alive(connections: list[tuple[int, str]]) -> None:
     """The heartbeat of one server process: its open connections, refreshed in one batch; a
     person whose status changed meanwhile (another process's connection expired) is announced."""
-    presence.store().refresh(connections)
-    for user_id in {user_id for user_id, _conn_id in connections}:
-        announce_presence(user_id)
+    store = presence.store()
+    store.refresh(connections)
+    # One query and two trips to Redis for the whole batch: this runs on the database thread
+    # that every send waits for, so only the people whose status did change cost more.
+    user_ids = sorted({user_id for user_id, _conn_id in connections})
+    people = {person.user_id: person for person in Person.objects.filter(user_id__in=user_ids)}
+    open_now = store.connections_of(list(people))
+    statuses = {user_id: selectors.presence_of(person, open_now[user_id]) for user_id, person in people.items()}
+    previous = store.swap_statuses(statuses)
+    for user_id, status in statuses.items():
+        if previous[user_id] != status:
+            _publish_presence(people[user_id], status)
 
 
 @_best_effort
@@ -217,13 +226,17 @@ def announce_presence(user_id: int) -> None:
         return
     if presence.store().swap_status(user_id, status) == status:
         return
+    _publish_presence(person, status)
+
+
+def _publish_presence(person: Person, status: str) -> None:
     # Experts who share a room with the person, and the person themself if an expert (other tabs).
     experts = Person.objects.filter(
-        Q(user_id__in=users_sharing_a_room_with(user_id)) | Q(user_id=user_id), kind=Person.Kind.EXPERT
+        Q(user_id__in=users_sharing_a_room_with(person.user_id)) | Q(user_id=person.user_id), kind=Person.Kind.EXPERT
     )
     realtime.publish_presence(
         person_id=person.pk,
-        user_id=user_id,
+        user_id=person.user_id,
         status=status,
         expert_user_ids=list(experts.values_list("user_id", flat=True)),
     )

@@ -184,9 +184,13 @@ class HubConsumer(AsyncWebsocketConsumer):
             self.writer.write(frame)
 
     def hang_up(self, code: int) -> None:
-        """Close after whatever was written before (the fan-out's way: it never waits)."""
-        if self.writer is not None and not self.ended:
-            self.writer.write({"type": "websocket.close", "code": code})
+        """Close after whatever was written before (the fan-out's way: it never waits); while
+        the socket connects, after hello and the events that came before the close."""
+        close = {"type": "websocket.close", "code": code}
+        if self.early is not None:
+            self.early.append(close)
+        elif self.writer is not None and not self.ended:
+            self.writer.write(close)
 
     def _too_slow(self) -> None:
         # The client reads far slower than its rooms talk: it syncs when it catches up.

@@ -14,6 +14,8 @@ from hub import protocol
 
 log = logging.getLogger(__name__)
 
+BATCH = 500  # connections per call to a listener
+
 
 class Heartbeat:
     def __init__(self):
@@ -27,17 +29,21 @@ class Heartbeat:
             self.task = asyncio.ensure_future(self._beat())
 
     def untrack(self, socket) -> None:
+        # The close listener is queued after this on the same single database thread as the
+        # heartbeat's calls, so a refresh can never bring back a connection that was dropped.
         self.sockets.discard(socket)
 
     async def _beat(self) -> None:
         while self.sockets:
             await asyncio.sleep(protocol.HEARTBEAT_SECONDS)
             alive = [(socket.user.pk, socket.conn_id) for socket in self.sockets if socket.user is not None]
-            for listener in protocol.socket_listeners("alive"):
-                try:
-                    await database_sync_to_async(listener)(alive)
-                except Exception:
-                    log.exception("socket heartbeat listener %s failed", listener.__name__)
+            # In slices: the listeners run on the database thread that every send waits for.
+            for start in range(0, len(alive), BATCH):
+                for listener in protocol.socket_listeners("alive"):
+                    try:
+                        await database_sync_to_async(listener)(alive[start : start + BATCH])
+                    except Exception:
+                        log.exception("socket heartbeat listener %s failed", listener.__name__)
 
 
 _heartbeats: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Heartbeat]" = weakref.WeakKeyDictionary()

@@ -11,6 +11,7 @@ the client syncs when it is back).
 
 import asyncio
 import collections
+import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 
@@ -36,7 +37,7 @@ class SocketWriter:
             elif not self.given_up or message["type"] == "websocket.close":
                 self.backlog.append(message)
             return
-        sending = self.send(message)
+        sending = self.send(message).__await__()  # any awaitable the server's send returns
         try:
             waiting = sending.send(None)  # run it as far as it goes without waiting
         except StopIteration:
@@ -76,6 +77,9 @@ async def _finish(sending: Coroutine, waiting) -> None:
                 try:
                     await waiting
                 except asyncio.CancelledError:
+                    # Cancelled as a Task would be: the server's own clean-up runs.
+                    with contextlib.suppress(BaseException):
+                        sending.throw(asyncio.CancelledError())
                     raise
                 except Exception:
                     log.debug("a write's future failed; the write sees it", exc_info=True)

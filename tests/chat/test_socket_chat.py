@@ -112,12 +112,15 @@ def test_someone_outside_the_room_cannot_post_or_learn_that_it_exists(pair):
         into_room = await next_of(outsider, "error")
         await outsider.send_json_to({"type": "message.send", "room": 999_999, "body": "ไม่มีห้อง", "client_id": "y"})
         nowhere = await next_of(outsider, "error")
+        # Past any database's integers: still just a room that is not there, not a server error.
+        await outsider.send_json_to({"type": "message.send", "room": 2**70, "body": "ไกลเกิน", "client_id": "z"})
+        beyond = await next_of(outsider, "error")
         await outsider.disconnect()
-        return into_room, nowhere
+        return into_room, nowhere, beyond
 
-    into_room, nowhere = async_to_sync(scenario)()
-    assert into_room["code"] == nowhere["code"] == "not_found"
-    assert into_room["message"] == nowhere["message"]
+    into_room, nowhere, beyond = async_to_sync(scenario)()
+    assert into_room["code"] == nowhere["code"] == beyond["code"] == "not_found"
+    assert into_room["message"] == nowhere["message"] == beyond["message"]
     assert not Message.objects.exists()
 
 
