@@ -143,7 +143,7 @@ def server_env(django_db_setup, tmp_path_factory) -> dict:
 
 
 @pytest.fixture(scope="session")
-def start_server(server_env, tmp_path_factory):
+def server_starter(server_env, tmp_path_factory):
     """Start the real ASGI app in a subprocess, served as `./run serve` serves it (hub.serve;
     SERVER=daphne in the environment for Daphne): start_server(**env) -> Server."""
     started: list[Server] = []
@@ -183,10 +183,27 @@ def wait_until_serving(server: Server, timeout: float = 30) -> None:
     raise RuntimeError(f"The server did not start within {timeout}s:\n{server.log.read_text()}")
 
 
+@pytest.fixture
+def start_server(server_starter):
+    """start_server(**env) -> Server, for one test: stopped when the test ends, before its
+    database is flushed (a server still closing sockets would query the tables being truncated,
+    and PostgreSQL may then call it a deadlock)."""
+    mine: list[Server] = []
+
+    def start(*args, **kwargs) -> Server:
+        server = server_starter(*args, **kwargs)
+        mine.append(server)
+        return server
+
+    yield start
+    for server in mine:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
-def hub_server(start_server) -> Server:
+def hub_server(server_starter) -> Server:
     """One server process serving the hub for the whole test session."""
-    return start_server()
+    return server_starter()
 
 
 @pytest.fixture(scope="module")
