@@ -252,7 +252,8 @@ class ProcessFanout:
             del self.sockets[group]
         try:
             for group in empty:
-                await self.layer.group_discard(group, channel)
+                if group not in self.sockets:  # not joined again meanwhile
+                    await self.layer.group_discard(group, channel)
             # Groups that were joined again while they were being left are subscribed once more.
             for group in [self._probe_group, PROCESSES_GROUP, *self.sockets]:
                 await asyncio.wait_for(self.layer.group_add(group, channel), max(settings.WS_PROBE_SECONDS, 2))
