@@ -157,7 +157,8 @@ async def run(
         by_room.setdefault(room_key, []).append(socket)
     senders = [(room_key, socket) for room_key, group in by_room.items() for socket in group]
     await asyncio.sleep(1)
-    flooding = asyncio.create_task(_flood(port, *flood)) if flood else None
+    flood_counts = {"frames": 0, "refused": 0, "acked": 0, "connections": 0} if flood else None
+    flooding = asyncio.create_task(_flood(port, *flood, flood_counts)) if flood else None
 
     cpu_before, started = cpu_seconds(pid), time.monotonic()
     sent, interval = 0, 1 / messages_per_second
@@ -177,10 +178,8 @@ async def run(
         if delay > 0:
             await asyncio.sleep(delay)
     send_seconds = time.monotonic() - started
-    flood_result = None
     if flooding:
         flooding.cancel()
-        flood_result = _flood_counts
     # Late is not lost: wait until deliveries stop (an overloaded server catches up), then count.
     while time.monotonic() - max(last_delivery, started + send_seconds) < grace:
         await asyncio.sleep(0.2)
@@ -203,43 +202,38 @@ async def run(
         "p99": percentile(latencies, 0.99),
         # ms per delivery is also s per 1,000 deliveries.
         "cpu_ms_per_delivery": cpu * 1000 / max(delivered, 1),
-        "flood": flood_result,
+        "flood": flood_counts,
     }
 
 
-_flood_counts = {"frames": 0, "refused": 0, "acked": 0, "connections": 0}
-
-
-async def _flood(port: int, room_key, token: str) -> None:
+async def _flood(port: int, room_key, token: str, counts: dict) -> None:
     """One client sending message.send frames as fast as its socket takes them; when the server
-    cuts it off, it reconnects at once and goes on."""
+    cuts it off, it reconnects at once and goes on. What it sent and heard goes into `counts`."""
     import websockets
-
-    _flood_counts.update(frames=0, refused=0, acked=0, connections=0)
 
     async def answers(socket):
         async for frame in socket:
             kind = json.loads(frame).get("type")
             if kind == "ack":
-                _flood_counts["acked"] += 1
+                counts["acked"] += 1
             elif kind == "error":
-                _flood_counts["refused"] += 1
+                counts["refused"] += 1
 
     while True:
         try:
             async with websockets.connect(
                 f"ws://127.0.0.1:{port}/ws/", additional_headers={"Authorization": f"Bearer {token}"}, max_size=2**22
             ) as socket:
-                _flood_counts["connections"] += 1
+                counts["connections"] += 1
                 listening = asyncio.create_task(answers(socket))
                 try:
                     while True:
-                        n = _flood_counts["frames"]
+                        n = counts["frames"]
                         body = json.dumps({"flood": n})
                         await socket.send(
                             json.dumps({"type": "message.send", "room": room_key, "body": body, "client_id": f"f{n}"})
                         )
-                        _flood_counts["frames"] += 1
+                        counts["frames"] += 1
                         if n % 50 == 0:
                             await asyncio.sleep(0)  # let the answers in
                 finally:

@@ -55,7 +55,11 @@ class MemoryStore:
         return {user_id: self.connections(user_id) for user_id in user_ids}
 
     def swap_statuses(self, statuses: dict[int, str]) -> dict[int, str | None]:
-        return {user_id: self.swap_status(user_id, status) for user_id, status in statuses.items()}
+        """Remember each status as the last one announced for its user; return the ones before."""
+        with self._lock:
+            previous = {user_id: self._last_status.get(user_id) for user_id in statuses}
+            self._last_status.update(statuses)
+            return previous
 
     def online_user_ids(self) -> set[int]:
         now = time.time()
@@ -65,13 +69,6 @@ class MemoryStore:
                 for user_id, entries in self._connections.items()
                 if any(expires > now for _idle, expires in entries.values())
             }
-
-    def swap_status(self, user_id: int, status: str) -> str | None:
-        """Remember `status` as the last one announced for the user; return the one before."""
-        with self._lock:
-            previous = self._last_status.get(user_id)
-            self._last_status[user_id] = status
-            return previous
 
     def clear(self) -> None:
         with self._lock:
@@ -97,12 +94,7 @@ class RedisStore:
         return f"{self._prefix}:user:{user_id}"
 
     def put(self, user_id: int, conn_id: str, idle: bool) -> None:
-        expires = time.time() + CONNECTION_TTL_SECONDS
-        pipe = self._redis.pipeline()
-        pipe.hset(self._user_key(user_id), conn_id, f"{int(idle)}|{expires}")
-        pipe.expire(self._user_key(user_id), CONNECTION_TTL_SECONDS)
-        pipe.zadd(f"{self._prefix}:online", {str(user_id): expires})
-        pipe.execute()
+        self._write([(user_id, conn_id, idle)])
 
     def refresh(self, connections: list[tuple[int, str]]) -> None:
         """Push back the expiry of these connections, each keeping whether it is idle: two trips
@@ -112,12 +104,16 @@ class RedisStore:
         reading = self._redis.pipeline(transaction=False)
         for user_id, conn_id in connections:
             reading.hget(self._user_key(user_id), conn_id)
-        idle = [(value or b"0|").decode().startswith("1|") for value in reading.execute()]
+        idle = [_entry(value)[0] if value else False for value in reading.execute()]
+        self._write([(user_id, conn_id, is_idle) for (user_id, conn_id), is_idle in zip(connections, idle)])
+
+    def _write(self, entries: list[tuple[int, str, bool]]) -> None:
+        """(user id, connection, idle): each connection expires CONNECTION_TTL_SECONDS from now."""
         expires = time.time() + CONNECTION_TTL_SECONDS
         writing = self._redis.pipeline(transaction=False)
-        for (user_id, conn_id), is_idle in zip(connections, idle):
-            writing.hset(self._user_key(user_id), conn_id, f"{int(is_idle)}|{expires}")
-        for user_id in {user_id for user_id, _conn_id in connections}:
+        for user_id, conn_id, idle in entries:
+            writing.hset(self._user_key(user_id), conn_id, f"{int(idle)}|{expires}")
+        for user_id in {user_id for user_id, _conn_id, _idle in entries}:
             writing.expire(self._user_key(user_id), CONNECTION_TTL_SECONDS)
             writing.zadd(f"{self._prefix}:online", {str(user_id): expires})
         writing.execute()
@@ -128,27 +124,15 @@ class RedisStore:
             self._redis.zrem(f"{self._prefix}:online", str(user_id))
 
     def connections(self, user_id: int) -> list[Connection]:
-        now = time.time()
-        found = []
-        for conn, value in self._redis.hgetall(self._user_key(user_id)).items():
-            idle, _, expires = value.decode().partition("|")
-            if float(expires) > now:
-                found.append(Connection(conn.decode(), idle == "1"))
-        return found
+        return self.connections_of([user_id])[user_id]
 
     def connections_of(self, user_ids: list[int]) -> dict[int, list[Connection]]:
         """connections() of many people in one trip."""
         reading = self._redis.pipeline(transaction=False)
         for user_id in user_ids:
             reading.hgetall(self._user_key(user_id))
-        now, found = time.time(), {}
-        for user_id, entries in zip(user_ids, reading.execute()):
-            found[user_id] = []
-            for conn, value in entries.items():
-                idle, _, expires = value.decode().partition("|")
-                if float(expires) > now:
-                    found[user_id].append(Connection(conn.decode(), idle == "1"))
-        return found
+        now = time.time()
+        return {user_id: _unexpired(entries, now) for user_id, entries in zip(user_ids, reading.execute())}
 
     def swap_statuses(self, statuses: dict[int, str]) -> dict[int, str | None]:
         """swap_status() of many people in one trip."""
@@ -164,14 +148,25 @@ class RedisStore:
         members = self._redis.zrangebyscore(f"{self._prefix}:online", time.time(), "+inf")
         return {int(member) for member in members}
 
-    def swap_status(self, user_id: int, status: str) -> str | None:
-        previous = self._redis.getset(f"{self._prefix}:status:{user_id}", status)
-        return previous.decode() if previous is not None else None
-
     def clear(self) -> None:
         keys = list(self._redis.scan_iter(f"{self._prefix}:*", count=500))
         if keys:
             self._redis.delete(*keys)
+
+
+def _entry(value: bytes) -> tuple[bool, float]:
+    """A connection's value in Redis, "<idle 0|1>|<expires>", read back."""
+    idle, _, expires = value.decode().partition("|")
+    return idle == "1", float(expires)
+
+
+def _unexpired(entries: dict[bytes, bytes], now: float) -> list[Connection]:
+    found = []
+    for conn, value in entries.items():
+        idle, expires = _entry(value)
+        if expires > now:
+            found.append(Connection(conn.decode(), idle))
+    return found
 
 
 _store = None

@@ -184,18 +184,8 @@ def connection_alive(user_id: int, conn_id: str, idle: bool | None = None) -> No
 def connections_alive(connections: list[tuple[int, str]]) -> None:
     """The heartbeat of one server process: its open connections, refreshed in one batch; a
     person whose status changed meanwhile (another process's connection expired) is announced."""
-    store = presence.store()
-    store.refresh(connections)
-    # One query and two trips to Redis for the whole batch: this runs on the database thread
-    # that every send waits for, so only the people whose status did change cost more.
-    user_ids = sorted({user_id for user_id, _conn_id in connections})
-    people = {person.user_id: person for person in Person.objects.filter(user_id__in=user_ids)}
-    open_now = store.connections_of(list(people))
-    statuses = {user_id: selectors.presence_of(person, open_now[user_id]) for user_id, person in people.items()}
-    previous = store.swap_statuses(statuses)
-    for user_id, status in statuses.items():
-        if previous[user_id] != status:
-            _publish_presence(people[user_id], status)
+    presence.store().refresh(connections)
+    _announce_changes({user_id for user_id, _conn_id in connections})
 
 
 @_best_effort
@@ -221,12 +211,22 @@ def choose_presence(user: AbstractBaseUser, status: str | None) -> str:
 
 def announce_presence(user_id: int) -> None:
     """Tell everyone who may see this person about a change of their presence, once per change."""
-    person, status = selectors.presence_of_user(user_id)
-    if person is None:
+    _announce_changes({user_id})
+
+
+def _announce_changes(user_ids: set[int]) -> None:
+    """announce_presence() for many people in one query and two trips to Redis (the heartbeat
+    runs it for a whole process, on the database thread that every send waits for)."""
+    store = presence.store()
+    people = {person.user_id: person for person in Person.objects.filter(user_id__in=user_ids)}
+    if not people:
         return
-    if presence.store().swap_status(user_id, status) == status:
-        return
-    _publish_presence(person, status)
+    open_now = store.connections_of(list(people))
+    statuses = {user_id: selectors.presence_of(person, open_now[user_id]) for user_id, person in people.items()}
+    previous = store.swap_statuses(statuses)
+    for user_id, status in statuses.items():
+        if previous[user_id] != status:
+            _publish_presence(people[user_id], status)
 
 
 def _publish_presence(person: Person, status: str) -> None:

@@ -24,6 +24,8 @@ from typing import Protocol
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from hub.loops import one_per_loop
+
 log = logging.getLogger(__name__)
 
 # Layer message types of this module; hub.realtime sends EVENT.
@@ -231,7 +233,7 @@ class ProcessFanout:
             try:
                 # A Redis that hangs without refusing counts as down, too.
                 probe = self.layer.group_send(self._probe_group, {"type": PROBE, "n": self._probes_sent})
-                await asyncio.wait_for(probe, max(settings.WS_PROBE_SECONDS, 2))
+                await asyncio.wait_for(probe, _layer_timeout())
             except Exception:
                 self._reset("the channel layer refused a probe")
                 return
@@ -256,7 +258,7 @@ class ProcessFanout:
                     await self.layer.group_discard(group, channel)
             # Groups that were joined again while they were being left are subscribed once more.
             for group in [self._probe_group, PROCESSES_GROUP, *self.sockets]:
-                await asyncio.wait_for(self.layer.group_add(group, channel), max(settings.WS_PROBE_SECONDS, 2))
+                await asyncio.wait_for(self.layer.group_add(group, channel), _layer_timeout())
         except Exception:
             log.warning("could not refresh this process's groups", exc_info=True)
 
@@ -313,6 +315,11 @@ def _in_background(work) -> None:
     task.add_done_callback(_background.discard)
 
 
+def _layer_timeout() -> float:
+    """How long one call to the layer may take before it counts as failed."""
+    return max(settings.WS_PROBE_SECONDS, 2)
+
+
 def _hang_up(socket: Socket) -> None:
     try:
         socket.hang_up(CLOSE_RESYNC)
@@ -324,12 +331,8 @@ _fanouts: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ProcessFanout]" 
 
 
 def fanout() -> ProcessFanout:
-    """The fan-out of the running event loop (one per server process; tests may run several loops)."""
-    loop = asyncio.get_running_loop()
-    found = _fanouts.get(loop)
-    if found is None:
-        found = _fanouts[loop] = ProcessFanout(get_channel_layer())
-    return found
+    """The fan-out of the running event loop (one per server process)."""
+    return one_per_loop(_fanouts, lambda: ProcessFanout(get_channel_layer()))
 
 
 # --- lost events -------------------------------------------------------------------------------

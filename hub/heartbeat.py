@@ -11,6 +11,7 @@ import weakref
 from channels.db import database_sync_to_async
 
 from hub import protocol
+from hub.loops import one_per_loop
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,4 @@ _heartbeats: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Heartbeat]" =
 
 def heartbeat() -> Heartbeat:
     """The heartbeat of the running event loop (one per server process)."""
-    loop = asyncio.get_running_loop()
-    found = _heartbeats.get(loop)
-    if found is None:
-        found = _heartbeats[loop] = Heartbeat()
-    return found
+    return one_per_loop(_heartbeats, Heartbeat)

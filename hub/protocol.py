@@ -44,11 +44,6 @@ def handler_for(type_name: str) -> Handler | None:
 # of the process still open (hub.heartbeat). Each is a sync function (it may use the ORM); the
 # hub runs it off the event loop and logs, never propagates, its failures.
 HEARTBEAT_SECONDS = settings.WS_HEARTBEAT_SECONDS
-# How often a socket checks that the channel layer still delivers to it, and after how long
-# without any probe coming back it counts itself deaf. Late is not lost: under load a probe may
-# take seconds, and closing busy sockets would only add a reconnect storm.
-PROBE_SECONDS = settings.WS_PROBE_SECONDS
-PROBE_DEAD_SECONDS = settings.WS_PROBE_DEAD_SECONDS
 _lifecycle: dict[str, list[Callable]] = {"open": [], "alive": [], "close": []}
 
 
