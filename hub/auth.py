@@ -3,7 +3,7 @@
 from channels.db import database_sync_to_async
 from django.contrib.auth.models import AnonymousUser
 
-from hub.tokens import bearer_from_header, user_for_token
+from hub.tokens import bearer_from_header, token_for
 
 
 def header(scope, name: bytes) -> str | None:
@@ -27,8 +27,10 @@ class BearerTokenMiddleware:
         value = header(scope, b"authorization")
         if value is not None:
             token = bearer_from_header(value)
-            user = await database_sync_to_async(user_for_token)(token) if token else None
-            scope = {**scope, "user": user or AnonymousUser(), "auth_method": "token"}
+            found = await database_sync_to_async(token_for)(token) if token else None
+            user = found.user if found is not None else AnonymousUser()
+            token_id = found.pk if found is not None else None
+            scope = {**scope, "user": user, "auth_method": "token", "token_id": token_id}
         else:
             scope = {**scope, "auth_method": "session"}
         return await self.inner(scope, receive, send)

@@ -20,7 +20,7 @@ from django.http.request import validate_host
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from hub import fanout, protocol, realtime, selectors
+from hub import access, fanout, protocol, realtime, selectors
 from hub.auth import header
 from hub.errors import HubError
 from hub.heartbeat import heartbeat
@@ -61,6 +61,8 @@ def language_of(scope) -> str:
 
 
 WS_FRAME_WINDOW_SECONDS = 10.0
+# Frames that neither read nor change anything, answered without checking access again.
+FRAMES_WITHOUT_EFFECT = {"ping"}
 
 
 class FrameBudget:
@@ -97,6 +99,8 @@ class HubConsumer(AsyncWebsocketConsumer):
     # Events that arrive before hello is sent wait here: hello is always the first frame.
     early: list[dict] | None = None
     writer: SocketWriter | None = None
+    credentials: access.Credentials | None = None
+    revoked = False  # its credentials no longer hold: no frame of it is acted on
     ended = False
 
     async def __call__(self, scope, receive, send):
@@ -127,15 +131,17 @@ class HubConsumer(AsyncWebsocketConsumer):
         session = self.scope.get("session")
         by_session = session is not None and self.scope.get("auth_method") == "session"
         session_key = session.session_key if by_session else None
-        # The person's own group and the session's first: a room.left or a logout published
-        # while the rooms are read below is heard, and a room left meanwhile is not joined.
-        first = realtime.groups_for_connection(user.pk, session_key, sees_everyone=False, room_ids=[])
+        token_id = self.scope.get("token_id")
+        self.credentials = access.credentials_of(self.scope, user)
+        # The person's own group and the session's first: a room.left, a logout or a revocation
+        # published while the rooms are read below is heard, and a room left meanwhile is not joined.
+        first = realtime.groups_for_connection(user.pk, session_key, False, room_ids=[], token_id=token_id)
         self.early = []
         try:
             await realtime.listen(self, first)
             hello, sees_everyone = await database_sync_to_async(selectors.hello_and_audience)(user)
             room_ids = [room["id"] for room in hello["rooms"]]
-            groups = realtime.groups_for_connection(user.pk, session_key, sees_everyone, room_ids)
+            groups = realtime.groups_for_connection(user.pk, session_key, sees_everyone, room_ids, token_id)
             await realtime.listen(self, [group for group in groups if group not in first], unless_left=True)
         except Exception:  # the channel layer or the database is down: the client retries and syncs
             log.warning("socket of user %s could not start listening; closing it", user.pk, exc_info=True)
@@ -201,6 +207,12 @@ class HubConsumer(AsyncWebsocketConsumer):
     def _gone(self) -> None:
         realtime.stop_listening(self)
 
+    def access_ended(self) -> None:
+        """Its person may no longer use it (hub.access): it hears nothing more and is closed."""
+        self.revoked = True
+        realtime.stop_listening(self)
+        self.hang_up(CLOSE_UNAUTHENTICATED)
+
     async def dispatch(self, message):
         # Channels' own dispatch first checks the database connections on the worker thread, for
         # every message: a thread hop per frame, queued behind other sockets' queries. Every ORM
@@ -211,7 +223,7 @@ class HubConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def receive(self, text_data=None, bytes_data=None):
-        if self.user is None:
+        if self.user is None or self.revoked:
             return
         if not self.frames.allow():
             # A flood: refused before any parsing or database work. A few refusals are answered;
@@ -253,19 +265,28 @@ class HubConsumer(AsyncWebsocketConsumer):
             return
         try:
             try:
-                await handler(self, data)
+                await self._act(handler, data)
             except (OperationalError, InterfaceError):
                 # A database connection killed under us (restart, failover): once more on a new
                 # one. Handlers are safe to repeat (message.send by its client_id).
                 log.warning("database connection lost during %s; retrying once", data["type"])
                 await database_sync_to_async(close_old_connections)()
-                await handler(self, data)
+                await self._act(handler, data)
         except HubError as error:
             await self.send_error(error.code, str(error.message), frame=data, fields=error.fields)
         except Exception:
             log.exception("frame %s failed", data["type"])
             message = _("Something went wrong on the server. Please try again.")
             await self.send_error("server_error", message, frame=data)
+
+    async def _act(self, handler, data: dict) -> None:
+        if data["type"] not in FRAMES_WITHOUT_EFFECT:
+            # Access may have been revoked in another process, or by a script, a moment ago:
+            # a frame is acted on only while the socket's credentials still hold.
+            if not await database_sync_to_async(access.still_hold)(self.credentials):
+                self.access_ended()
+                return
+        await handler(self, data)
 
     async def send_event(self, event: dict) -> None:
         # Through the writer, so that replies keep their order with the events before them.

@@ -1,4 +1,5 @@
-"""Every HEARTBEAT_SECONDS, tell the apps which sockets of this process are still open, in one batch.
+"""Every HEARTBEAT_SECONDS, tell the apps which sockets of this process are still open, in one batch;
+every WS_ACCESS_SWEEP_SECONDS, close the sockets whose credentials no longer hold (hub.access).
 
 A call per socket (the consumer's own timer, before) made 10,000 idle sockets cost 333 trips a
 second to the database thread and Redis; one batch per process costs one trip per listener.
@@ -9,8 +10,9 @@ import logging
 import weakref
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 
-from hub import protocol
+from hub import access, protocol
 from hub.loops import one_per_loop
 
 log = logging.getLogger(__name__)
@@ -35,16 +37,40 @@ class Heartbeat:
         self.sockets.discard(socket)
 
     async def _beat(self) -> None:
+        tick = min(protocol.HEARTBEAT_SECONDS, settings.WS_ACCESS_SWEEP_SECONDS)
+        since_heartbeat = 0.0
         while self.sockets:
-            await asyncio.sleep(protocol.HEARTBEAT_SECONDS)
-            alive = [(socket.user.pk, socket.conn_id) for socket in self.sockets if socket.user is not None]
-            # In slices: the listeners run on the database thread that every send waits for.
-            for start in range(0, len(alive), BATCH):
-                for listener in protocol.socket_listeners("alive"):
-                    try:
-                        await database_sync_to_async(listener)(alive[start : start + BATCH])
-                    except Exception:
-                        log.exception("socket heartbeat listener %s failed", listener.__name__)
+            await asyncio.sleep(tick)
+            since_heartbeat += tick
+            await self._sweep()
+            if since_heartbeat >= protocol.HEARTBEAT_SECONDS:
+                since_heartbeat = 0.0
+                await self._tell_alive()
+
+    async def _tell_alive(self) -> None:
+        alive = [(socket.user.pk, socket.conn_id) for socket in self.sockets if socket.user is not None]
+        # In slices: the listeners run on the database thread that every send waits for.
+        for start in range(0, len(alive), BATCH):
+            for listener in protocol.socket_listeners("alive"):
+                try:
+                    await database_sync_to_async(listener)(alive[start : start + BATCH])
+                except Exception:
+                    log.exception("socket heartbeat listener %s failed", listener.__name__)
+
+    async def _sweep(self) -> None:
+        """Close the sockets whose person, password, session or token changed where no event could
+        tell this process (another process on the in-memory layer, a bulk update by a script)."""
+        sockets = [socket for socket in self.sockets if socket.credentials is not None and not socket.revoked]
+        for start in range(0, len(sockets), BATCH):
+            batch = sockets[start : start + BATCH]
+            try:
+                ended = await database_sync_to_async(access.no_longer_holding)([s.credentials for s in batch])
+            except Exception:
+                log.exception("could not check the access of open sockets")
+                return
+            for socket in batch:
+                if socket.credentials in ended:
+                    socket.access_ended()
 
 
 _heartbeats: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Heartbeat]" = weakref.WeakKeyDictionary()

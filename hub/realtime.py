@@ -37,11 +37,19 @@ def room_group(room_id: int) -> str:
     return f"room.{room_id}"
 
 
-def groups_for_connection(user_id: int, session_key: str | None, sees_everyone: bool, room_ids: list[int]) -> list[str]:
+def token_group(token_id: int) -> str:
+    return f"token.{token_id}"
+
+
+def groups_for_connection(
+    user_id: int, session_key: str | None, sees_everyone: bool, room_ids: list[int], token_id: int | None = None
+) -> list[str]:
     """Groups a newly authenticated socket joins."""
     groups = [user_group(user_id), *(room_group(room_id) for room_id in room_ids)]
     if session_key:
         groups.append(session_group(session_key))
+    if token_id is not None:
+        groups.append(token_group(token_id))
     if sees_everyone:
         groups.append(STAFF_GROUP)
     return groups
@@ -97,6 +105,19 @@ def end_session(session_key: str) -> None:
     """Close every socket opened with this browser session (after logout)."""
     event = {"type": "session.ended"}
     _publish_after_commit(session_group(session_key), {"type": EVENT, "text": encode(event), "close": 4401})
+
+
+ACCESS_ENDED = {"type": EVENT, "text": encode({"type": "access.ended"}), "close": 4401}
+
+
+def end_access(user_id: int) -> None:
+    """Close every socket of the person (deactivated, password changed): they must log in again."""
+    _publish_after_commit(user_group(user_id), ACCESS_ENDED)
+
+
+def end_token(token_id: int) -> None:
+    """Close the sockets opened with this API token (revoked); the person's other sockets stay."""
+    _publish_after_commit(token_group(token_id), ACCESS_ENDED)
 
 
 def _publish_after_commit(group: str, message: dict) -> None:

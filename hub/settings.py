@@ -224,6 +224,8 @@ WS_MAX_FRAME_BYTES = int(os.environ.get("WS_MAX_FRAME_BYTES", str(64 * 1024)))
 WS_FRAME_LIMIT = int(os.environ.get("WS_FRAME_LIMIT", "300"))
 CHAT_SEND_LIMIT = int(os.environ.get("CHAT_SEND_LIMIT", "20"))  # messages per person per 10 s
 WS_HEARTBEAT_SECONDS = float(os.environ.get("WS_HEARTBEAT_SECONDS", "30"))
+# How often each process checks that its sockets' people, sessions and tokens are still valid (hub.access).
+WS_ACCESS_SWEEP_SECONDS = float(os.environ.get("WS_ACCESS_SWEEP_SECONDS", "10"))
 WS_PROBE_SECONDS = float(os.environ.get("WS_PROBE_SECONDS", "5"))
 WS_PROBE_DEAD_SECONDS = float(os.environ.get("WS_PROBE_DEAD_SECONDS", "30"))
 

@@ -27,6 +27,12 @@ def issue_token(user: AbstractBaseUser, name: str) -> str:
 
 def user_for_token(token: str) -> AbstractBaseUser | None:
     """The active user a bearer token belongs to, or None for an unknown, revoked or malformed one."""
+    found = token_for(token)
+    return found.user if found is not None else None
+
+
+def token_for(token: str) -> ApiToken | None:
+    """The live token (with its active user) that a bearer token is, or None."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     found = (
@@ -39,7 +45,17 @@ def user_for_token(token: str) -> AbstractBaseUser | None:
     now = timezone.now()
     if found.last_used_at is None or now - found.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
-    return found.user
+    return found
+
+
+def revoke_token(user: AbstractBaseUser, token_id: int) -> ApiToken:
+    """The person (or an admin, passing the token's owner) revokes a token: it stops working at
+    once over HTTP, and the sockets opened with it close (hub.signals)."""
+    token = ApiToken.objects.get(pk=token_id, user=user)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
 
 
 def bearer_from_header(value: str | None) -> str | None:
