@@ -3,7 +3,10 @@
 import io
 import logging
 import secrets
+import threading
+import time
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -14,8 +17,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from chat.selectors import users_sharing_a_room_with
 from directory import presence, selectors
 from directory.models import Person
-from hub import realtime
-from hub.errors import Invalid, TooLarge
+from hub import ratelimit, realtime
+from hub.errors import Invalid, RateLimited, TooLarge
 
 log = logging.getLogger(__name__)
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
@@ -191,11 +194,16 @@ def connections_alive(connections: list[tuple[int, str]]) -> None:
 @_best_effort
 def connection_closed(user_id: int, conn_id: str) -> None:
     presence.store().drop(user_id, conn_id)
-    announce_presence(user_id)
+    # A page change closes one socket and opens another a moment later; a network blip
+    # reconnects within seconds. Neither is announced: going offline waits for a grace period.
+    if not realtime.after(settings.PRESENCE_OFFLINE_GRACE_SECONDS, _best_effort(announce_presence), user_id):
+        announce_presence(user_id)
 
 
 def choose_presence(user: AbstractBaseUser, status: str | None) -> str:
     """Set the person's own status (available, busy, away) or, with None/"auto", go back to automatic."""
+    if not ratelimit.allow(f"presence:{user.pk}", PRESENCE_CHOICES_PER_WINDOW, PRESENCE_WINDOW_SECONDS):
+        raise RateLimited(_("You are changing your status very fast. Please wait a few seconds."))
     person = selectors.person_of(user)
     if person is None:
         raise Invalid(_("Only people in the directory have a presence."))
@@ -209,8 +217,34 @@ def choose_presence(user: AbstractBaseUser, status: str | None) -> str:
     return choice or "auto"
 
 
+PRESENCE_CHOICES_PER_WINDOW, PRESENCE_WINDOW_SECONDS = 10, 10
+# A person is announced at most once per this many seconds by one process; what changes in
+# between is folded into one announcement of where they stand at the end of it.
+PRESENCE_COALESCE_SECONDS = 1.0
+_announced_at: dict[int, float] = {}  # user id -> when this process last announced them
+_announcing_later: set[int] = set()
+_announcing_lock = threading.Lock()
+
+
 def announce_presence(user_id: int) -> None:
-    """Tell everyone who may see this person about a change of their presence, once per change."""
+    """Tell everyone who may see this person about a change of their presence, once per change
+    and at most once a second."""
+    now = time.monotonic()
+    with _announcing_lock:
+        if user_id in _announcing_later:
+            return  # an announcement is coming that will tell where the person stands then
+        wait = _announced_at.get(user_id, -PRESENCE_COALESCE_SECONDS) + PRESENCE_COALESCE_SECONDS - now
+        if wait > 0 and realtime.after(wait, _best_effort(_announce_later), user_id):
+            _announcing_later.add(user_id)
+            return
+        _announced_at[user_id] = now
+    _announce_changes({user_id})
+
+
+def _announce_later(user_id: int) -> None:
+    with _announcing_lock:
+        _announcing_later.discard(user_id)
+        _announced_at[user_id] = time.monotonic()
     _announce_changes({user_id})
 
 

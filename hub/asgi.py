@@ -22,12 +22,13 @@ class BindLoop:
 
     def __init__(self, inner):
         self.inner = inner
-        self.bound = False
+        self.loop = None
 
     async def __call__(self, scope, receive, send):
-        if not self.bound:
-            realtime.bind_loop(asyncio.get_running_loop())
-            self.bound = True
+        loop = asyncio.get_running_loop()
+        if loop is not self.loop:  # once in a server; tests run the application on several loops
+            realtime.bind_loop(loop)
+            self.loop = loop
         return await self.inner(scope, receive, send)
 
 

@@ -4,10 +4,8 @@ It parses, checks who is asking, and hands each frame to the handler its app reg
 hub.protocol; business rules live in the apps' services, never here.
 """
 
-import asyncio
 import json
 import logging
-import time
 import uuid
 from urllib.parse import urlsplit
 
@@ -20,7 +18,7 @@ from django.http.request import validate_host
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from hub import access, fanout, protocol, realtime, selectors
+from hub import access, fanout, inbox, protocol, realtime, selectors
 from hub.auth import header
 from hub.errors import HubError
 from hub.heartbeat import heartbeat
@@ -60,32 +58,8 @@ def language_of(scope) -> str:
     )
 
 
-WS_FRAME_WINDOW_SECONDS = 10.0
 # Frames that neither read nor change anything, answered without checking access again.
 FRAMES_WITHOUT_EFFECT = {"ping"}
-
-
-class FrameBudget:
-    """How many frames one socket may send per window; counted per socket, in memory, cheaply."""
-
-    ANSWERED_REFUSALS = 5
-
-    def __init__(self, limit: int, window_seconds: float):
-        self.limit, self.window = limit, window_seconds
-        self.started, self.count = time.monotonic(), 0
-
-    def allow(self) -> bool:
-        now = time.monotonic()
-        if now - self.started >= self.window:
-            self.started, self.count = now, 0
-        self.count += 1
-        return self.count <= self.limit
-
-    def may_answer(self) -> bool:
-        return self.count <= self.limit + self.ANSWERED_REFUSALS
-
-    def seconds_left(self) -> float:
-        return max(0.0, self.started + self.window - time.monotonic())
 
 
 class HubConsumer(AsyncWebsocketConsumer):
@@ -101,14 +75,18 @@ class HubConsumer(AsyncWebsocketConsumer):
     writer: SocketWriter | None = None
     credentials: access.Credentials | None = None
     revoked = False  # its credentials no longer hold: no frame of it is acted on
+    counted = False  # among its person's open sockets (hub.inbox.PersonBudgets)
     ended = False
 
     async def __call__(self, scope, receive, send):
         # Channels calls disconnect() only when the server says the client left; a send that
         # raised, or a server that cancelled us, would skip it. The socket's traces go regardless.
+        self.frames = inbox.FrameBudget(settings.WS_FRAME_LIMIT)
+        self.inbox = inbox.FrameInbox(receive, self.frames, on_refused=self._refused)
         try:
-            await super().__call__(scope, receive, send)
+            await super().__call__(scope, self.inbox.receive, send)
         finally:
+            self.inbox.stop()
             await self._end()
 
     async def connect(self):
@@ -125,8 +103,11 @@ class HubConsumer(AsyncWebsocketConsumer):
         if origin is False or (origin is None and self.scope.get("auth_method") != "token"):
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        if not inbox.people().opened(user.pk, settings.WS_MAX_SOCKETS_PER_PERSON):
+            await self.close(code=inbox.CLOSE_TOO_MANY_SOCKETS)
+            return
+        self.counted, self.user_id_at_open = True, user.pk
         self.conn_id = uuid.uuid4().hex
-        self.frames = FrameBudget(settings.WS_FRAME_LIMIT, WS_FRAME_WINDOW_SECONDS)
         self.writer = SocketWriter(self.base_send, on_overflow=self._too_slow, on_gone=self._gone)
         session = self.scope.get("session")
         by_session = session is not None and self.scope.get("auth_method") == "session"
@@ -173,6 +154,8 @@ class HubConsumer(AsyncWebsocketConsumer):
         if self.ended:
             return
         self.ended = True
+        if self.counted:
+            inbox.people().closed(self.user_id_at_open)
         realtime.stop_listening(self)
         heartbeat().untrack(self)
         if self.writer is not None:
@@ -222,18 +205,28 @@ class HubConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
+    def _refused(self) -> None:
+        """A frame over the socket's budget, dropped as it was read (hub.inbox)."""
+        if self.writer is None or self.ended:
+            return
+        if self.frames.flooding():
+            log.warning("socket of user %s floods; closing it", getattr(self.user, "pk", None))
+            realtime.stop_listening(self)
+            self.hang_up(inbox.CLOSE_FLOODING)
+        elif self.frames.may_answer():
+            with translation.override(self.language):
+                error = {"type": "error", "code": "rate_limited", "message": _("Too many frames. Please slow down.")}
+            self.writer.write({"type": "websocket.send", "text": realtime.encode(error)})
+
     async def receive(self, text_data=None, bytes_data=None):
         if self.user is None or self.revoked:
             return
-        if not self.frames.allow():
-            # A flood: refused before any parsing or database work. A few refusals are answered;
-            # then this socket is not read until its window ends. Uvicorn stops reading a socket
-            # whose frames wait here, so the flooding client is held back by TCP at no cost to
-            # anyone else (Daphne reads on regardless; see hub.serve).
-            if self.frames.may_answer():
-                await self.send_error("rate_limited", _("Too many frames. Please slow down."))
-            else:
-                await asyncio.sleep(self.frames.seconds_left())
+        # Within its socket's budget (hub.inbox); now the person's, shared by all their sockets.
+        budget = inbox.people().budget_of(self.user.pk, settings.WS_PERSON_FRAME_LIMIT)
+        if not budget.allow():
+            if budget.may_answer():
+                message = _("Too many frames from all your windows together. Please slow down.")
+                await self.send_error("rate_limited", message)
             return
         with translation.override(self.language):
             await self._handle(text_data, bytes_data)

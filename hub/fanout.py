@@ -310,8 +310,12 @@ _background: set[asyncio.Task] = set()
 
 
 def _in_background(work) -> None:
-    task = asyncio.ensure_future(work)
-    _background.add(task)  # the loop keeps only weak references to tasks
+    keep(asyncio.ensure_future(work))
+
+
+def keep(task: asyncio.Task) -> None:
+    """Hold a task until it is done: the loop keeps only weak references to tasks."""
+    _background.add(task)
     task.add_done_callback(_background.discard)
 
 

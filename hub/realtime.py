@@ -10,6 +10,7 @@ import json
 import logging
 
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -133,6 +134,27 @@ _loop: asyncio.AbstractEventLoop | None = None
 def bind_loop(loop: asyncio.AbstractEventLoop) -> None:
     global _loop
     _loop = loop
+
+
+def after(seconds: float, work, *args) -> bool:
+    """Run `work(*args)` (sync; it may use the ORM) on the database thread `seconds` from now, on
+    the server's loop: for announcements that should wait a moment (presence). False, and nothing
+    scheduled, where no server loop runs (a script, a synchronous test): the caller acts now."""
+    if _loop is None or not _loop.is_running():
+        return False
+
+    async def run():
+        try:
+            await database_sync_to_async(work)(*args)
+        except Exception:
+            log.exception("deferred %s failed", getattr(work, "__name__", work))
+
+    def start():
+        task = _loop.create_task(run())
+        fanout.keep(task)
+
+    _loop.call_soon_threadsafe(_loop.call_later, seconds, start)
+    return True
 
 
 def _send(group: str, message: dict) -> None:

@@ -222,6 +222,12 @@ WHITENOISE_USE_FINDERS = env_bool("STATIC_FROM_APPS", default=DEBUG)
 WS_MAX_FRAME_BYTES = int(os.environ.get("WS_MAX_FRAME_BYTES", str(64 * 1024)))
 # Frames of any kind one socket may send per 10 s; beyond it they are refused before any work.
 WS_FRAME_LIMIT = int(os.environ.get("WS_FRAME_LIMIT", "300"))
+# Frames one person may send per 10 s over all their sockets of a process, and how many sockets
+# they may have open there (hub.inbox).
+WS_PERSON_FRAME_LIMIT = int(os.environ.get("WS_PERSON_FRAME_LIMIT", "300"))
+WS_MAX_SOCKETS_PER_PERSON = int(os.environ.get("WS_MAX_SOCKETS_PER_PERSON", "20"))
+# A person whose last socket closed is announced offline only if they have not come back by then.
+PRESENCE_OFFLINE_GRACE_SECONDS = float(os.environ.get("PRESENCE_OFFLINE_GRACE_SECONDS", "5"))
 CHAT_SEND_LIMIT = int(os.environ.get("CHAT_SEND_LIMIT", "20"))  # messages per person per 10 s
 WS_HEARTBEAT_SECONDS = float(os.environ.get("WS_HEARTBEAT_SECONDS", "30"))
 # How often each process checks that its sockets' people, sessions and tokens are still valid (hub.access).

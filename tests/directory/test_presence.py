@@ -1,5 +1,6 @@
 """Live presence over the one socket: several tabs, idle, chosen status, and who is told."""
 
+import asyncio
 import datetime as dt
 import json
 
@@ -18,6 +19,11 @@ from tests.hub.test_socket import browser_headers
 # The consumer closes and reopens database connections between frames, as in production:
 # that needs real commits, not a test transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def short_offline_grace(settings):
+    settings.PRESENCE_OFFLINE_GRACE_SECONDS = 0.3
 
 
 async def connect(headers) -> WebsocketCommunicator:
@@ -70,6 +76,64 @@ def test_two_tabs_closing_one_stays_online_closing_both_goes_offline():
     assert second_silent, "a second tab is not news"
     assert first_close_silent, "closing one of two tabs must leave the person online"
     assert went_offline["status"] == "offline"
+
+
+def test_a_page_change_or_a_brief_reconnect_is_not_announced(settings):
+    settings.PRESENCE_OFFLINE_GRACE_SECONDS = 2
+    watcher = make_person("watcher")
+    somchai = make_person("somchai")
+    watcher_headers, tab_headers = browser_headers(watcher.user), browser_headers(somchai.user)
+
+    async def scenario():
+        observer = await watch(watcher_headers)
+        page = await connect(tab_headers)
+        came_online = await next_presence(observer)
+        await page.disconnect()  # the next page opens its socket a moment later
+        next_page = await connect(tab_headers)
+        silent = await observer.receive_nothing(timeout=2.5)
+        await next_page.disconnect()
+        went_offline = await next_presence(observer, timeout=5)
+        await observer.disconnect()
+        return came_online, silent, went_offline
+
+    came_online, silent, went_offline = async_to_sync(scenario)()
+    assert came_online["status"] == "available"
+    assert silent, "a page change must not show the person going offline and back"
+    assert went_offline["status"] == "offline"
+
+
+def test_presence_flipped_many_times_a_second_is_announced_once_with_where_it_ends():
+    watcher = make_person("watcher")
+    somchai = make_person("somchai")
+    watcher_headers, headers = browser_headers(watcher.user), browser_headers(somchai.user)
+
+    async def scenario():
+        observer = await watch(watcher_headers)
+        tab = await connect(headers)
+        await next_presence(observer)
+        await asyncio.sleep(1.1)  # past the announcement of coming online
+        replies = []
+        for status in ["busy", "away", "busy", "available", "busy", "away", "busy", "away", "busy", "busy", "away"]:
+            await tab.send_json_to({"type": "presence.set", "status": status})
+            reply = await tab.receive_json_from(timeout=3)
+            while reply["type"] not in ("presence.set", "error"):
+                reply = await tab.receive_json_from(timeout=3)
+            replies.append(reply.get("code") or reply["status"])
+        heard = [await next_presence(observer)]
+        while not await observer.receive_nothing(timeout=1.5):
+            heard.append(json.loads(await observer.receive_from()))
+        await tab.disconnect()
+        await observer.disconnect()
+        return replies, heard
+
+    replies, heard = async_to_sync(scenario)()
+    # Ten choices per 10 s are taken; the eleventh is refused.
+    assert replies[:10] == ["busy", "away", "busy", "available", "busy", "away", "busy", "away", "busy", "busy"]
+    assert replies[10] == "rate_limited"
+    # Everyone else hears the first change at once and then where it stands a second later: not
+    # the nine changes it went through.
+    statuses = [event["status"] for event in heard if event["type"] == "presence"]
+    assert statuses[0] == "busy" and statuses[-1] == "busy" and len(statuses) <= 3, statuses
 
 
 def test_a_person_chooses_busy_then_goes_back_to_automatic():
