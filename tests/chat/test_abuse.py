@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import sys
 
 import pytest
 import websockets
@@ -125,3 +126,136 @@ def test_a_client_that_stops_reading_does_not_hold_up_anyone_else(start_server):
     finally:
         raw.close()
     assert seqs == list(range(1, 151))
+
+
+def test_a_person_may_keep_only_so_many_sockets_open(start_server):
+    make_person("somchai")
+    server = start_server(WS_MAX_SOCKETS_PER_PERSON=3)
+    session = log_in(server, "somchai")
+    headers = {"Cookie": cookie_header(session), "Origin": server.url}
+
+    async def scenario():
+        tabs = [await websockets.connect(server.ws_url, additional_headers=headers) for _ in range(3)]
+        for tab in tabs:
+            await next_of(tab, "hello")
+        async with websockets.connect(server.ws_url, additional_headers=headers) as fourth:
+            try:
+                await asyncio.wait_for(fourth.recv(), 10)
+            except websockets.ConnectionClosed:
+                pass
+            refused = fourth.close_code
+        await tabs[0].close()
+        await asyncio.sleep(0.2)
+        async with websockets.connect(server.ws_url, additional_headers=headers) as again:
+            hello = await next_of(again, "hello")
+        for tab in tabs[1:]:
+            await tab.close()
+        return refused, hello
+
+    refused, hello = asyncio.run(scenario())
+    assert refused == 4429
+    assert hello["type"] == "hello", "closing a tab makes room for another"
+
+
+FLOODER = """
+import asyncio, json, sys
+import websockets
+
+url, cookie, origin, room = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+counts = {"accepted": 0, "refused": 0}
+
+
+async def open_socket():
+    socket = await websockets.connect(url, additional_headers={"Cookie": cookie, "Origin": origin})
+    try:
+        while json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] != "hello":
+            pass
+        counts["accepted"] += 1
+        return socket
+    except websockets.ConnectionClosed:
+        counts["refused"] += 1
+        return None
+
+
+async def flood(n, socket):
+    statuses = ["busy", "away", "available"]
+    if socket is None:
+        return
+    try:
+        for i in range(100_000):
+            if i % 3 == 0:
+                frame = {"type": "presence.set", "status": statuses[i % 9 // 3]}
+            elif i % 3 == 1:
+                frame = {"type": "typing", "room": room}
+            else:
+                frame = {"type": "message.send", "room": room, "body": "spam", "client_id": f"f{n}-{i}"}
+            await socket.send(json.dumps(frame))
+            if i % 5 == 4:
+                await asyncio.sleep(0.05)  # about 100 frames a second per socket, 2,000 in all
+    except websockets.ConnectionClosed:
+        pass
+
+
+async def main():
+    sockets = [await open_socket() for _ in range(40)]
+    print(counts["accepted"], counts["refused"], flush=True)
+    await asyncio.gather(*(flood(n, socket) for n, socket in enumerate(sockets)))
+
+
+asyncio.run(main())
+"""
+
+
+def test_one_account_flooding_from_many_sockets_does_not_slow_anyone_else(start_server):
+    """The review's attack: one account (an invited expert would do) opens many sockets and floods
+    presence changes, typing and sends on all of them while two other people chat. The flood
+    comes from a process of its own, so that it does not slow the measuring client."""
+    flooder, somchai, somsri = make_person("flooder"), make_person("somchai"), make_person("somsri")
+    room = create_room(kind=Room.Kind.PRIVATE, name="คุยกัน", owner=somchai.user, members=[somsri.user])
+    flood_room = create_room(kind=Room.Kind.PRIVATE, name="ห้องวุ่น", owner=flooder.user, members=[])
+    server = start_server(CHAT_SEND_LIMIT=100)  # Somchai's 100 sends in 5 s are not the flood
+    sessions = {name: log_in(server, name) for name in ("flooder", "somchai", "somsri")}
+
+    def headers(name):
+        return {"Cookie": cookie_header(sessions[name]), "Origin": server.url}
+
+    async def chat(sender, count: int, tag: str) -> list[float]:
+        loop, latencies = asyncio.get_running_loop(), []
+        for n in range(count):  # one send every 50 ms
+            started = loop.time()
+            frame = {"type": "message.send", "room": room.pk, "body": f"คุย {n}", "client_id": f"{tag}{n}"}
+            await sender.send(json.dumps(frame))
+            await next_of(sender, "ack")
+            latencies.append(loop.time() - started)
+            await asyncio.sleep(0.05)
+        return sorted(latencies)
+
+    async def scenario():
+        sender = await websockets.connect(server.ws_url, additional_headers=headers("somchai"))
+        reader = await websockets.connect(server.ws_url, additional_headers=headers("somsri"))
+        await next_of(sender, "hello")
+        await next_of(reader, "hello")
+        quiet = await chat(sender, 20, "quiet")
+        flood = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", FLOODER, server.ws_url, cookie_header(sessions["flooder"]), server.url,
+            str(flood_room.pk), stdout=asyncio.subprocess.PIPE,
+        )
+        accepted, refused = map(int, (await asyncio.wait_for(flood.stdout.readline(), 60)).split())
+        flooded = await chat(sender, 80, "flood")
+        if flood.returncode is None:
+            flood.kill()
+        await flood.wait()
+        for socket in (sender, reader):
+            await socket.close()
+        return accepted, refused, quiet, flooded
+
+    accepted, refused, quiet, flooded = asyncio.run(scenario())
+    assert (accepted, refused) == (20, 20)  # WS_MAX_SOCKETS_PER_PERSON
+    p99 = flooded[int(len(flooded) * 0.99) - 1]
+    print(  # noqa: T201 - the figures, for whoever reads the test log
+        f"send→ack: quiet p50 {quiet[len(quiet) // 2] * 1000:.1f} ms; under a one-account flood "
+        f"p50 {flooded[len(flooded) // 2] * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms"
+    )
+    assert p99 < 0.100, f"p99 {p99 * 1000:.0f} ms"
+    # The flooder's sends count against one person's limit, however many sockets carried them.
+    assert Message.objects.filter(room=flood_room).count() <= 100
