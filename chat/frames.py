@@ -4,15 +4,38 @@ from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
 from chat import selectors, services
-from hub.errors import Invalid
+from chat.catchup import catch_up
+from hub.errors import Invalid, NotFound
 from hub.protocol import Connection, frame
+
+# Ids and positions are stored as 64-bit integers: anything larger names nothing that exists.
+LARGEST = 2**63 - 1
+MAX_SYNC_ROOMS = 1000
 
 
 def _int(data: dict, key: str) -> int:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid(_("“%(key)s” must be a number.") % {"key": key}, fields={key: _("Not a number.")})
+    if not 0 <= value <= LARGEST:
+        raise NotFound()
     return value
+
+
+def _positions(data: dict, key: str) -> dict[int, int]:
+    """A map of room ids to non-negative whole numbers (seqs or versions), as a client sends it."""
+    raw = data.get(key, {})
+    message = _("“%(key)s” must map room ids to whole numbers.") % {"key": key}
+    if not isinstance(raw, dict) or len(raw) > MAX_SYNC_ROOMS:
+        raise Invalid(message, fields={key: _("Not a map of rooms.")})
+    positions = {}
+    for room, position in raw.items():
+        if not (isinstance(room, str) and room.isdigit() and len(room) <= 19) or isinstance(position, bool):
+            raise Invalid(message, fields={key: _("Not a map of rooms.")})
+        if not isinstance(position, int) or not 0 <= position <= LARGEST:
+            raise Invalid(message, fields={key: _("Not a map of rooms.")})
+        positions[int(room)] = position
+    return positions
 
 
 @frame("message.send")
@@ -21,6 +44,9 @@ async def message_send(conn: Connection, data: dict) -> None:
     thread = data.get("thread")
     if thread is not None:
         thread = _int(data, "thread")
+    client_id = data.get("client_id")
+    if client_id is not None and not isinstance(client_id, str):
+        raise Invalid(_("client_id is text."), fields={"client_id": _("Not text.")})
     out = await database_sync_to_async(_send)(conn.user, room_id, data, thread)
     await conn.reply(data, {"type": "ack", "client_id": out["client_id"], "message": out})
 
@@ -81,11 +107,26 @@ async def typing(conn: Connection, data: dict) -> None:
 
 @frame("sync")
 async def sync(conn: Connection, data: dict) -> None:
-    positions = data.get("rooms")
-    if not isinstance(positions, dict):
+    """What the client missed: new messages after `rooms` (room -> last seq with no gap before it)
+    and, for `versions` (room -> version), changes to the messages it has (docs/protocol.md)."""
+    if not isinstance(data.get("rooms"), dict):
         raise Invalid(_("“rooms” must map room ids to the last seq you have."), fields={"rooms": _("Not a map.")})
-    messages, truncated = await database_sync_to_async(selectors.missed)(conn.user, positions)
-    out = await database_sync_to_async(selectors.messages_out)(messages)
-    for message in out:
+    seqs, versions = _positions(data, "rooms"), _positions(data, "versions")
+    found = await database_sync_to_async(_catch_up)(conn.user, seqs, versions)
+    for message in found["new"]:
         await conn.send_event({"type": "message.new", "message": message})
-    await conn.reply(data, {"type": "sync.truncated" if truncated else "sync.done"})
+    for message in found["changed"]:
+        kind = "message.deleted" if message["deleted"] else "message.updated"
+        await conn.send_event({"type": kind, "message": message})
+    done = {"type": "sync.truncated" if found["truncated"] else "sync.done", "versions": found["versions"]}
+    await conn.reply(data, done)
+
+
+def _catch_up(user, seqs: dict[int, int], versions: dict[int, int]) -> dict:
+    caught = catch_up(user, seqs, versions)
+    return {
+        "new": selectors.messages_out(caught.messages),
+        "changed": selectors.messages_out(caught.changed),
+        "versions": {str(room): version for room, version in caught.versions.items()},
+        "truncated": caught.truncated,
+    }

@@ -29,6 +29,9 @@ class Room(models.Model):
     # The sorted member ids of a direct-message room, so opening a DM twice finds the same room.
     direct_key = models.CharField(max_length=200, null=True, blank=True, unique=True, editable=False)
     last_seq = models.PositiveBigIntegerField(default=0, editable=False)
+    # Counts changes to the room's stored messages (edits, deletions, reactions, pins), as last_seq
+    # counts the messages: a reconnecting client asks for what changed after the version it has.
+    version = models.PositiveBigIntegerField(default=0, editable=False)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="rooms")
 
     class Meta:
@@ -74,6 +77,8 @@ class Message(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     reply_count = models.PositiveIntegerField(default=0)
     pinned_at = models.DateTimeField(null=True, blank=True)
+    # The room's version at this message's last change (0: never changed since it was sent).
+    version = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -82,7 +87,10 @@ class Message(models.Model):
                 fields=["author", "client_id"], condition=~models.Q(client_id=""), name="one_message_per_client_id"
             ),
         ]
-        indexes = [models.Index(fields=["room", "thread", "seq"])]
+        indexes = [
+            models.Index(fields=["room", "thread", "seq"]),
+            models.Index(fields=["room", "version"], condition=models.Q(version__gt=0), name="changed_messages"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.room_id}#{self.seq}"

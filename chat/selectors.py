@@ -1,7 +1,7 @@
 """Reads of chat: which rooms a person may see, their messages, and what a socket is told first."""
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,7 +12,6 @@ from hub.search import clean_query
 HISTORY_LIMIT = 100
 # The rooms an expert is invited to: sharing one of these is what lets people see each other.
 INVITING_KINDS = [Room.Kind.MEETING, Room.Kind.CASE]
-SYNC_LIMIT = 500
 
 
 def users_sharing_a_room_with(user_id: int) -> QuerySet:
@@ -127,6 +126,7 @@ def message_out(message: Message, reactions: dict | None = None, files: list | N
         "edited_at": _iso(message.edited_at),
         "deleted": deleted,
         "pinned": message.pinned_at is not None and not deleted,
+        "version": message.version,
         "reactions": reactions if reactions is not None else reactions_of(message.pk),
         "attachments": []
         if deleted
@@ -163,6 +163,7 @@ def room_out(room: Room, user: AbstractBaseUser, membership: Membership | None =
         "name": room.name or _direct_name(room, user),
         "topic": room.topic,
         "last_seq": room.last_seq,
+        "version": room.version,
         "unread": max(0, room.last_seq - last_read),
         "read_seq": last_read,
         "archived": room.archived_at is not None,
@@ -206,8 +207,13 @@ def room_ids_of(user_id: int) -> list[int]:
 
 
 def hello_rooms(user: AbstractBaseUser) -> list[dict]:
-    rows = Membership.objects.filter(user=user).values_list("room_id", "room__last_seq", "last_read_seq")
-    return [{"id": room, "last_seq": last, "unread": max(0, last - read)} for room, last, read in rows]
+    rows = Membership.objects.filter(user=user).values_list(
+        "room_id", "room__last_seq", "room__version", "last_read_seq"
+    )
+    return [
+        {"id": room, "last_seq": last, "version": version, "unread": max(0, last - read)}
+        for room, last, version, read in rows
+    ]
 
 
 def history(
@@ -228,24 +234,6 @@ def history(
     if before_seq is not None:
         messages = messages.filter(seq__lt=before_seq)
     return list(reversed(messages.order_by("-seq")[:limit]))
-
-
-def missed(user: AbstractBaseUser, positions: dict) -> tuple[list[Message], bool]:
-    """Every stored message after the given seq of each of the user's rooms, in order, for a
-    reconnecting client; True as well when there were more than SYNC_LIMIT."""
-    mine = set(room_ids_of(user.pk))
-    wanted = Q(pk__in=[])
-    for room_id, seq in positions.items():
-        try:
-            room_id, seq = int(room_id), int(seq)
-        except (TypeError, ValueError):
-            continue
-        if room_id in mine:
-            wanted |= Q(room_id=room_id, seq__gt=seq)
-    found = list(
-        Message.objects.filter(wanted).select_related("author__person").order_by("room_id", "seq")[: SYNC_LIMIT + 1]
-    )
-    return found[:SYNC_LIMIT], len(found) > SYNC_LIMIT
 
 
 def unread_total(user: AbstractBaseUser) -> int:

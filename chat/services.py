@@ -199,8 +199,9 @@ def send_message(
 # the same three statements cost more CPU than everything else in a send (docs/performance.md).
 TAKE_NEXT_SEQ = "UPDATE chat_room SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq"
 INSERT_MESSAGE = (
-    "INSERT INTO chat_message (room_id, seq, author_id, body, html, thread_id, client_id, created_at, reply_count) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 0) RETURNING id"
+    "INSERT INTO chat_message "
+    "(room_id, seq, author_id, body, html, thread_id, client_id, created_at, reply_count, version) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 0, 0) RETURNING id"
 )
 AUTHOR_HAS_READ = (
     "UPDATE chat_membership SET last_read_seq = CASE WHEN last_read_seq < %s THEN %s ELSE last_read_seq END "
@@ -245,6 +246,18 @@ def _store(room: Room, author: AbstractBaseUser, body: str, html: str, thread, c
     return message
 
 
+TAKE_NEXT_VERSION = "UPDATE chat_room SET version = version + 1 WHERE id = %s RETURNING version"
+
+
+def _mark_changed(message: Message) -> None:
+    """Give a stored message the room's next version, so that a client that reconnects asks for it
+    (selectors.changed_since). First in its transaction: the room's row lock, taken here until
+    commit, is the first lock a send takes too, so the two never wait on each other in a circle."""
+    with connection.cursor() as cursor:
+        cursor.execute(TAKE_NEXT_VERSION, [message.room_id])
+        message.version = cursor.fetchone()[0]
+
+
 def _earlier_send(user, client_id: str, body: str, room_id: int) -> Message | None:
     earlier = Message.objects.select_related("author__person").filter(author=user, client_id=client_id).first()
     if earlier is None:
@@ -268,11 +281,12 @@ def edit_message(user: AbstractBaseUser, message_id: int, body: str) -> Message:
         return message
     limits.act(user)
     with transaction.atomic():
+        _mark_changed(message)
         MessageEdit.objects.create(message=message, body=message.body)
         kept = message.edits.order_by("-edited_at", "-pk").values_list("pk", flat=True)[MAX_EDITS_KEPT:]
         MessageEdit.objects.filter(pk__in=list(kept)).delete()
         message.body, message.html, message.edited_at = body, _render(body, message.room)[0], timezone.now()
-        message.save(update_fields=["body", "html", "edited_at"])
+        message.save(update_fields=["body", "html", "edited_at", "version"])
         realtime.publish_to_room(
             message.room_id, {"type": "message.updated", "message": selectors.message_out(message)}
         )
@@ -291,13 +305,14 @@ def delete_message(user: AbstractBaseUser, message_id: int) -> Message:
     if message.deleted_at is not None:
         return message
     with transaction.atomic():
+        _mark_changed(message)
         message.edits.all().delete()
         message.reactions.all().delete()
         for file in message.attachments.all():
             file.file.delete(save=False)
         message.attachments.all().delete()
         message.body, message.html, message.deleted_at = "", "", timezone.now()
-        message.save(update_fields=["body", "html", "deleted_at"])
+        message.save(update_fields=["body", "html", "deleted_at", "version"])
         realtime.publish_to_room(
             message.room_id, {"type": "message.deleted", "message": selectors.message_out(message)}
         )
@@ -314,6 +329,8 @@ def react(user: AbstractBaseUser, message_id: int, emoji: str, add: bool) -> Mes
     if message.deleted_at is not None:
         raise Invalid(_("A deleted message cannot get reactions."))
     with transaction.atomic():
+        _mark_changed(message)
+        Message.objects.filter(pk=message.pk).update(version=message.version)
         if add:
             kinds = set(message.reactions.values_list("emoji", flat=True))
             mine = message.reactions.filter(user=user).count()
@@ -328,6 +345,7 @@ def react(user: AbstractBaseUser, message_id: int, emoji: str, add: bool) -> Mes
                 "type": "reaction",
                 "message": message.pk,
                 "room": message.room_id,
+                "version": message.version,
                 "reactions": selectors.reactions_of(message.pk),
             },
         )
@@ -342,8 +360,9 @@ def pin(user: AbstractBaseUser, message_id: int, pinned: bool) -> Message:
     if message.deleted_at is not None:
         raise Invalid(_("A deleted message cannot be pinned."))
     with transaction.atomic():
+        _mark_changed(message)
         message.pinned_at = timezone.now() if pinned else None
-        message.save(update_fields=["pinned_at"])
+        message.save(update_fields=["pinned_at", "version"])
         realtime.publish_to_room(
             message.room_id, {"type": "message.updated", "message": selectors.message_out(message)}
         )

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from chat.models import Message, Room
-from chat.services import create_room, send_message
+from chat.services import create_room, delete_message, edit_message, react, send_message
 from tests.conftest import assert_accessible
 from tests.factories import PASSWORD, make_person
 
@@ -104,6 +104,39 @@ def test_after_a_server_restart_the_page_shows_what_was_sent_meanwhile_and_sends
         context.close()
     bodies = list(Message.objects.filter(room=room).order_by("seq").values_list("body", flat=True))
     assert bodies == ["ส่งตอนเซิร์ฟเวอร์ดับ", "พิมพ์ตอนหลุดการเชื่อมต่อ"]
+
+
+def test_after_a_reconnect_the_page_shows_edits_deletions_and_reactions_made_meanwhile(start_server, browser, pair):
+    somchai, somsri, room = pair
+    kept = send_message(somsri.user, room.pk, "ประชุมบ่ายสอง", client_id="kept")[0]
+    gone = send_message(somsri.user, room.pk, "ข้อความที่จะลบ", client_id="gone")[0]
+    liked = send_message(somsri.user, room.pk, "เอกสารพร้อมแล้ว", client_id="liked")[0]
+    server = start_server()
+    context = browser.new_context(locale="th-TH")
+    try:
+        page = context.new_page()
+        log_in(page, server, "somchai")
+        page.goto(f"{server.url}/chats/{room.pk}/")
+        page.locator("#live-status[data-state=open]").wait_for()
+        page.locator(".message", has_text="ข้อความที่จะลบ").wait_for()
+
+        server.stop()
+        page.locator("#live-status[data-state=closed]").wait_for(timeout=10_000)
+        edit_message(somsri.user, kept.pk, "ประชุมบ่ายสามแทน")
+        delete_message(somsri.user, gone.pk)
+        react(somsri.user, liked.pk, "🙏", add=True)
+
+        restarted = start_server(port=int(server.url.rsplit(":", 1)[1]))
+        page.locator("#live-status[data-state=open]").wait_for(timeout=30_000)
+        page.locator(".message", has_text="ประชุมบ่ายสามแทน").wait_for(timeout=10_000)
+        page.locator(f"#m{gone.pk}.is-deleted").wait_for(timeout=10_000)
+        page.locator(f"#m{liked.pk} .reaction", has_text="🙏").wait_for(timeout=10_000)
+        assert page.locator(".message", has_text="ข้อความที่จะลบ").count() == 0
+        assert page.locator(".message", has_text="ประชุมบ่ายสอง").count() == 0
+        restarted.stop()
+    finally:
+        context.close()
+    assert somchai
 
 
 def test_a_picture_chosen_in_the_composer_reaches_the_other_person(hub_server, two_browsers, pair):

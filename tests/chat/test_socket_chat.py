@@ -6,10 +6,9 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 
-from chat.models import Message, Room
-from chat.services import create_room, remove_member
+from chat.models import Message
+from chat.services import remove_member
 from hub.asgi import application
-from tests.factories import make_person
 from tests.hub.test_socket import browser_headers
 
 # The consumer opens and closes database connections per frame: real commits, not a test transaction.
@@ -31,23 +30,6 @@ async def next_of(socket, *types, timeout=3) -> dict:
         frame = json.loads(await socket.receive_from(timeout=timeout))
         if frame["type"] in types:
             return frame
-
-
-@pytest.fixture
-def pair():
-    somchai = make_person("somchai")
-    somsri = make_person("somsri", first_name_th="สมศรี", title_th="นางสาว")
-    outsider = make_person("outsider", first_name_th="คนนอก")
-    room = create_room(kind=Room.Kind.PRIVATE, name="ทีมทะเบียน", owner=somchai.user, members=[somsri.user])
-    return {
-        "somchai": somchai,
-        "somsri": somsri,
-        "outsider": outsider,
-        "room": room,
-        "h1": browser_headers(somchai.user),
-        "h2": browser_headers(somsri.user),
-        "h3": browser_headers(outsider.user),
-    }
 
 
 def test_a_message_is_acked_to_the_sender_and_reaches_every_member(pair):
@@ -145,7 +127,7 @@ def test_a_reconnecting_client_syncs_exactly_what_it_missed_in_order(pair):
 
     frames = async_to_sync(scenario)()
     assert [f["message"]["seq"] for f in frames[:-1]] == [3, 4, 5]
-    assert frames[-1] == {"type": "sync.done", "ref": "s"}
+    assert frames[-1] == {"type": "sync.done", "ref": "s", "versions": {}}
 
 
 def test_edit_keeps_history_delete_leaves_a_tombstone_reactions_reach_members(pair):

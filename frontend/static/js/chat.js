@@ -16,6 +16,7 @@ const OUTBOX_KEY = "ksp-outbox";
 const TYPING_EVERY_MS = 3000;
 
 let lastSeq = Number(chat?.dataset.lastSeq) || 0; // of this room, as far as this page has it
+let version = Number(chat?.dataset.version) || 0; // of the room's changes, as far as this page has them
 let readSeq = Number(chat?.dataset.readSeq) || 0;
 let openThread = null;
 const countedReplies = new Set(); // replies already added to their thread's count on this page
@@ -375,15 +376,39 @@ function markRead() {
 
 // --- Events from the server ------------------------------------------------------------------------
 
+// Whatever arrived or changed since this page was rendered, or while the socket was down
+// (docs/protocol.md): new messages after lastSeq, changes to the ones shown after version.
+let syncing = false; // a sync's answer is on its way: it says which version the page is at
+
+function requestSync() {
+  if (!roomId) return;
+  syncing = hub.send({ type: "sync", rooms: { [roomId]: lastSeq }, versions: { [roomId]: version } });
+}
+
+// Changes to a room's messages are numbered one by one: a gap means one was lost on the way.
+function noteVersion(changed) {
+  if (syncing || changed === undefined || changed <= version) return;
+  if (changed === version + 1) version = changed;
+  else requestSync();
+}
+
 hub.on("hello", (hello) => {
   for (const room of hello.rooms) if (room.id !== roomId) setUnread(room.id, room.unread);
-  // Whatever arrived since this page was rendered, or while the socket was down.
-  if (roomId) hub.send({ type: "sync", rooms: { [roomId]: lastSeq } });
+  requestSync();
   flushOutbox();
   markRead();
 });
 
-hub.on("sync.done", () => markRead());
+hub.on("sync.done", (done) => {
+  syncing = false;
+  version = Math.max(version, done.versions?.[roomId] ?? 0);
+  markRead();
+});
+
+hub.on("sync.truncated", (truncated) => {
+  version = Math.max(version, truncated.versions?.[roomId] ?? 0);
+  requestSync(); // the rest, from where this round ended
+});
 
 hub.on("message.new", ({ message }) => {
   if (message.room !== roomId) {
@@ -394,7 +419,7 @@ hub.on("message.new", ({ message }) => {
     return;
   }
   // A gap means events were lost on the way (the layer delivers at most once): fetch them.
-  if (message.seq > lastSeq + 1) hub.send({ type: "sync", rooms: { [roomId]: lastSeq } });
+  if (message.seq > lastSeq + 1) requestSync();
   lastSeq = Math.max(lastSeq, message.seq);
   if (message.thread) {
     countReply(message);
@@ -405,9 +430,18 @@ hub.on("message.new", ({ message }) => {
   markRead();
 });
 
-hub.on("message.updated", ({ message }) => update(message));
-hub.on("message.deleted", ({ message }) => update(message));
-hub.on("reaction", showReactions);
+function changed(message, changedVersion) {
+  if (message.room !== roomId) return;
+  update(message);
+  noteVersion(changedVersion);
+}
+
+hub.on("message.updated", ({ message }) => changed(message, message.version));
+hub.on("message.deleted", ({ message }) => changed(message, message.version));
+hub.on("reaction", (event) => {
+  showReactions(event);
+  if (event.room === roomId) noteVersion(event.version);
+});
 
 hub.on("ack", (ack) => {
   settle(ack.client_id);
