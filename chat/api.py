@@ -3,10 +3,11 @@
 from datetime import date
 
 from django.http import Http404
-from ninja import File, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 
 from chat import attachments, selectors, services
+from chat.catchup import SYNC_LIMIT, changes_in
 
 router = Router(tags=["chat"])
 
@@ -17,6 +18,7 @@ class RoomOut(Schema):
     name: str
     topic: str
     last_seq: int
+    version: int
     unread: int
     read_seq: int
     archived: bool
@@ -53,6 +55,7 @@ class MessageOut(Schema):
     edited_at: str | None
     deleted: bool
     pinned: bool
+    version: int
     reactions: dict[str, list[int]]
     attachments: list[AttachmentOut]
 
@@ -234,3 +237,25 @@ def archive(request, room_id: int):
 @router.delete("/rooms/{room_id}/archive", response=RoomOut, summary="Open an archived room again (owners)")
 def unarchive(request, room_id: int):
     return selectors.room_out(services.archive_room(request.auth, room_id, False), request.auth)
+
+
+class ChangesQuery(Schema):
+    after_version: int = Field(0, ge=0, le=2**63 - 1, description="the room version you have")
+    limit: int = Field(100, ge=1, le=SYNC_LIMIT)
+
+
+class ChangesPage(Schema):
+    results: list[MessageOut]
+    version: int = Field(description="the room version you have once these are applied")
+    has_more: bool
+
+
+@router.get(
+    "/rooms/{room_id}/changes",
+    response=ChangesPage,
+    summary="Messages edited, deleted, reacted to or pinned after a room version, in version order",
+)
+def changes(request, room_id: int, page: Query[ChangesQuery]):
+    room = _room(request, room_id)
+    found = changes_in(room, page.after_version, page.limit)
+    return {"results": selectors.messages_out(found.messages), "version": found.version, "has_more": found.has_more}

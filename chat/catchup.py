@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
 
-from chat.models import Membership, Message
+from chat.models import Membership, Message, Room
 
 SYNC_LIMIT = 500  # messages and changes in one answer; the client asks again from where it got
 
@@ -64,3 +64,24 @@ def catch_up(user: AbstractBaseUser, seqs: dict[int, int], versions: dict[int, i
         elif room_id > cut:
             reached[room_id] = versions[room_id]
     return CatchUp(new, changed, reached, truncated=True)
+
+
+@dataclass
+class Changes:
+    messages: list[Message]
+    version: int  # the room's version once these are applied
+    has_more: bool
+
+
+def changes_in(room: Room, after_version: int, limit: int) -> Changes:
+    """The room's messages changed after `after_version`, oldest change first (the REST form of
+    sync's changes, for a client paging after sync.truncated or polling without a socket)."""
+    version = Room.objects.values_list("version", flat=True).get(pk=room.pk)  # first: never ahead
+    found = list(
+        Message.objects.filter(room=room, version__gt=after_version)
+        .select_related("author__person")
+        .order_by("version")[: limit + 1]
+    )
+    if len(found) > limit:
+        return Changes(found[:limit], found[limit - 1].version, True)
+    return Changes(found, max(version, after_version), False)

@@ -137,3 +137,24 @@ def test_a_room_id_past_any_integer_is_not_found(pair, frame_type):
         return error
 
     assert async_to_sync(scenario)()["code"] == "not_found"
+
+
+def test_changes_page_over_rest_in_version_order_for_members_only(client, pair):
+    room, somchai = pair["room"], pair["somchai"].user
+    sent = [send_message(somchai, room.pk, f"ข้อความ {n}", client_id=f"m{n}")[0] for n in range(1, 4)]
+    edit_message(somchai, sent[2].pk, "สาม (แก้)")
+    delete_message(somchai, sent[0].pk)
+    react(somchai, sent[1].pk, "👍", add=True)
+
+    client.force_login(pair["somsri"].user)
+    first = client.get(f"/api/v1/rooms/{room.pk}/changes?after_version=0&limit=2").json()
+    rest = client.get(f"/api/v1/rooms/{room.pk}/changes?after_version={first['version']}&limit=2").json()
+    none = client.get(f"/api/v1/rooms/{room.pk}/changes?after_version={rest['version']}").json()
+
+    assert [m["seq"] for m in first["results"]] == [3, 1] and first["has_more"] and first["version"] == 2
+    assert [m["seq"] for m in rest["results"]] == [2] and not rest["has_more"] and rest["version"] == 3
+    assert rest["results"][0]["reactions"] == {"👍": [somchai.pk]}
+    assert none == {"results": [], "version": 3, "has_more": False}
+    client.force_login(pair["outsider"].user)
+    assert client.get(f"/api/v1/rooms/{room.pk}/changes").status_code == 404
+    assert client.get(f"/api/v1/rooms/{room.pk}/changes?after_version=-1").status_code in (400, 422)
