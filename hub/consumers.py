@@ -34,20 +34,23 @@ CLOSE_FORBIDDEN = 4403
 def origin_allowed(scope) -> bool | None:
     """True for a same-site or trusted Origin, False for a foreign one, None when there is none.
 
-    Comparing with the Host header (not only ALLOWED_HOSTS) keeps ALLOWED_HOSTS=['*'] from
-    opening the socket to every site on the web (DESIGN.md §8).
+    Scheme, host and port must all match this site, as Django's CSRF check requires of a form
+    post: an https:// page on another port or an http:// page is another origin. Comparing with
+    the Host header (not only ALLOWED_HOSTS) keeps ALLOWED_HOSTS=['*'] from opening the socket to
+    every site on the web (DESIGN.md §8). Behind a proxy the server sets the scheme from
+    X-Forwarded-Proto (BEHIND_PROXY, hub.serve).
     """
     origin = header(scope, b"origin")
     if origin is None:
         return None
     if origin in settings.CSRF_TRUSTED_ORIGINS:
         return True
-    netloc = urlsplit(origin).netloc
+    parts = urlsplit(origin)
     host = header(scope, b"host")
-    if not netloc or netloc != host:
+    scheme = "https" if scope.get("scheme") in ("wss", "https") else "http"
+    if not parts.netloc or parts.netloc != host or parts.scheme != scheme:
         return False
-    hostname = urlsplit(f"//{netloc}").hostname or ""
-    return validate_host(hostname, settings.ALLOWED_HOSTS)
+    return validate_host(parts.hostname or "", settings.ALLOWED_HOSTS)
 
 
 def language_of(scope) -> str:

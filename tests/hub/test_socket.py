@@ -94,6 +94,33 @@ def test_a_foreign_origin_is_closed_with_4403():
     assert run(scenario) == {"type": "websocket.close", "code": 4403}
 
 
+@pytest.mark.parametrize("origin", [f"https://{HOST}", f"ftp://{HOST}", f"ws://{HOST}", f"http://{HOST}.evil.example"])
+def test_an_origin_with_the_right_host_but_another_scheme_is_refused(origin):
+    """This site is served over http here: an https:// or ftp:// page is another origin."""
+    headers = browser_headers(make_person("somchai").user, origin=origin)
+
+    async def scenario():
+        socket = await open_socket(headers)
+        closed = await socket.receive_output(timeout=5)
+        return closed
+
+    assert run(scenario) == {"type": "websocket.close", "code": 4403}
+
+
+def test_an_https_page_may_open_the_socket_of_an_https_site():
+    headers = browser_headers(make_person("somchai").user, origin=f"https://{HOST}")
+
+    async def scenario():
+        communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+        communicator.scope["scheme"] = "wss"
+        await communicator.connect()
+        hello = await receive(communicator)
+        await communicator.disconnect()
+        return hello
+
+    assert run(scenario)["type"] == "hello"
+
+
 def test_a_browser_session_without_origin_is_refused():
     person = make_person()
 
