@@ -3,6 +3,7 @@
 
 const PING_EVERY_MS = 25000;
 const MAX_BACKOFF_MS = 15000;
+const TOO_MANY_WAIT_MS = 60000;
 
 export class HubSocket extends EventTarget {
   constructor(url = HubSocket.defaultUrl()) {
@@ -40,7 +41,8 @@ export class HubSocket extends EventTarget {
     });
     socket.addEventListener("close", (event) => {
       clearInterval(this.pinger);
-      // 4401: the session ended (logged out elsewhere); 4403: refused. Reconnecting cannot help.
+      // 4401: the session ended (logged out elsewhere) or access was revoked; 4403: refused.
+      // Reconnecting cannot help; the login page sends a browser still logged in straight back.
       if (event.code === 4401 || event.code === 4403) {
         this.closedByServer = event.code;
         this.setState("refused");
@@ -48,7 +50,11 @@ export class HubSocket extends EventTarget {
         return;
       }
       this.setState("closed");
-      const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempt) * (0.75 + Math.random() / 2);
+      // 4429: this person has too many tabs open on the server; 4008: this tab flooded it. Neither
+      // is helped by coming straight back.
+      const patient = event.code === 4429 || event.code === 4008;
+      const backoff = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempt);
+      const delay = (patient ? TOO_MANY_WAIT_MS : backoff) * (0.75 + Math.random() / 2);
       this.attempt += 1;
       setTimeout(() => this.connect(), delay);
     });
