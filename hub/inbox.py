@@ -52,19 +52,47 @@ class FrameBudget:
         return self.count > self.limit * FLOODING_FACTOR
 
 
+class SteadyBudget:
+    """A budget that refills steadily (a token bucket): `limit` per window on average, in bursts
+    of at most a fifth of it. A fixed window would let all of a person's frames in at its start,
+    and the database thread would owe them all at once while everyone else's sends waited."""
+
+    ANSWERED_REFUSALS = FrameBudget.ANSWERED_REFUSALS
+
+    def __init__(self, limit: int, window_seconds: float = WINDOW_SECONDS):
+        self.rate = limit / window_seconds
+        self.capacity = max(1.0, limit / 5)
+        self.tokens, self.updated = self.capacity, time.monotonic()
+        self.refused = 0  # in a row: the first few are answered
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            self.refused = 0
+            return True
+        self.refused += 1
+        return False
+
+    def may_answer(self) -> bool:
+        return self.refused <= self.ANSWERED_REFUSALS
+
+
 class PersonBudgets:
-    """One FrameBudget per person, shared by all of that person's sockets in this process, and
+    """One SteadyBudget per person, shared by all of that person's sockets in this process, and
     the count of their open sockets. (Per process: N server processes allow N times as much,
     which still bounds one person's share of each.)"""
 
     def __init__(self):
-        self.budgets: dict[int, FrameBudget] = {}
+        self.budgets: dict[int, SteadyBudget] = {}
         self.sockets: collections.Counter[int] = collections.Counter()
 
-    def budget_of(self, user_id: int, limit: int) -> FrameBudget:
+    def budget_of(self, user_id: int, limit: int) -> SteadyBudget:
         budget = self.budgets.get(user_id)
         if budget is None:
-            budget = self.budgets[user_id] = FrameBudget(limit)
+            budget = self.budgets[user_id] = SteadyBudget(limit)
         return budget
 
     def opened(self, user_id: int, cap: int) -> bool:

@@ -213,7 +213,7 @@ def test_one_account_flooding_from_many_sockets_does_not_slow_anyone_else(start_
     flooder, somchai, somsri = make_person("flooder"), make_person("somchai"), make_person("somsri")
     room = create_room(kind=Room.Kind.PRIVATE, name="คุยกัน", owner=somchai.user, members=[somsri.user])
     flood_room = create_room(kind=Room.Kind.PRIVATE, name="ห้องวุ่น", owner=flooder.user, members=[])
-    server = start_server(CHAT_SEND_LIMIT=100)  # Somchai's 100 sends in 5 s are not the flood
+    server = start_server(CHAT_SEND_LIMIT=200)  # Somchai's 160 sends in 10 s are not the flood
     sessions = {name: log_in(server, name) for name in ("flooder", "somchai", "somsri")}
 
     def headers(name):
@@ -235,7 +235,7 @@ def test_one_account_flooding_from_many_sockets_does_not_slow_anyone_else(start_
         reader = await websockets.connect(server.ws_url, additional_headers=headers("somsri"))
         await next_of(sender, "hello")
         await next_of(reader, "hello")
-        quiet = await chat(sender, 20, "quiet")
+        quiet = await chat(sender, 80, "quiet")
         flood = await asyncio.create_subprocess_exec(
             sys.executable, "-c", FLOODER, server.ws_url, cookie_header(sessions["flooder"]), server.url,
             str(flood_room.pk), stdout=asyncio.subprocess.PIPE,
@@ -253,9 +253,10 @@ def test_one_account_flooding_from_many_sockets_does_not_slow_anyone_else(start_
     assert (accepted, refused) == (20, 20)  # WS_MAX_SOCKETS_PER_PERSON
     p99 = flooded[int(len(flooded) * 0.99) - 1]
     print(  # noqa: T201 - the figures, for whoever reads the test log
-        f"send→ack: quiet p50 {quiet[len(quiet) // 2] * 1000:.1f} ms; under a one-account flood "
+        f"send→ack: quiet p50 {quiet[len(quiet) // 2] * 1000:.1f} ms, p99 {quiet[-1] * 1000:.1f} ms; "
+        "under a one-account flood "
         f"p50 {flooded[len(flooded) // 2] * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms"
     )
     assert p99 < 0.100, f"p99 {p99 * 1000:.0f} ms"
     # The flooder's sends count against one person's limit, however many sockets carried them.
-    assert Message.objects.filter(room=flood_room).count() <= 100
+    assert Message.objects.filter(room=flood_room).count() <= 200
