@@ -1,11 +1,17 @@
 """The server layer's own limits, on a real server as `./run serve` starts it: a client that never
 finishes its request headers is disconnected, and one address cannot take every connection."""
 
+import asyncio
+import json
 import socket
 import time
 
 import pytest
 import requests
+import websockets
+
+from tests.factories import make_person
+from tests.hub.test_servers import cookie_header, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,3 +82,26 @@ def test_one_address_cannot_take_every_connection(start_server):
         time.sleep(0.1)  # the server hears of the closed connections a moment later
     assert answer.startswith(b"HTTP/1.1 200")
     assert "refused connections from 127.0.0.1: 20 already open" in server.log.read_text()
+
+
+def test_open_sockets_count_towards_the_limit_and_free_their_place_when_closed(start_server):
+    server = start_server(MAX_CONNECTIONS_PER_ADDRESS=4)
+    make_person("somchai")
+    session = log_in(server, "somchai")
+    session.close()  # its kept-alive connection would count too
+
+    async def scenario():
+        headers = {"Cookie": cookie_header(session), "Origin": server.url}
+        sockets = [await websockets.connect(server.ws_url, additional_headers=headers) for _ in range(4)]
+        for ws in sockets:
+            assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "hello"
+        refused = await asyncio.to_thread(lambda: read_all(connect(server)))
+        for ws in sockets:
+            await ws.close()
+        return refused
+
+    assert asyncio.run(scenario()).startswith(b"HTTP/1.1 503")
+    deadline = time.monotonic() + 10
+    while (answer := get_healthz(connect(server))).startswith(b"HTTP/1.1 503") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert answer.startswith(b"HTTP/1.1 200")
