@@ -193,7 +193,9 @@ def import_people(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         dry_run = "dry_run" in request.POST
-        report = importing.import_people(upload.read(), upload.name, dry_run=dry_run)
+        # One byte past the limit is enough to refuse the file; more is never held in memory.
+        data = upload.read(importing.MAX_FILE_BYTES + 1)
+        report = importing.import_people(data, upload.name, dry_run=dry_run)
         if report.ok and not dry_run:
             messages.success(
                 request,

@@ -1,4 +1,4 @@
-"""Per-person rate limits over a sliding window, shared by all processes through Redis if set."""
+"""Rate limits over a sliding window, shared by all processes through Redis if set."""
 
 import logging
 import threading
@@ -12,16 +12,41 @@ log = logging.getLogger(__name__)
 _local: dict[str, deque] = {}
 _lock = threading.Lock()
 _redis = None
+_longest_window = 0.0
 
 
 def allow(key: str, limit: int, window_seconds: float) -> bool:
     """Record one attempt under `key`; False when more than `limit` fell in the last window."""
     if settings.REDIS_URL:
         try:
-            return _allow_in_redis(f"{settings.CHANNELS_PREFIX}:rate:{key}", limit, window_seconds)
+            return _allow_in_redis(_bucket(key), limit, window_seconds)
         except Exception:  # Redis down: this process's own count, rather than refusing everyone
             log.warning("rate limit falls back to this process: Redis did not answer", exc_info=True)
     return _allow_here(key, limit, window_seconds)
+
+
+def record(key: str, window_seconds: float) -> None:
+    """Count one event under `key` without asking whether it was allowed (see `wait_seconds`)."""
+    if settings.REDIS_URL:
+        try:
+            return _record_in_redis(_bucket(key), window_seconds)
+        except Exception:
+            log.warning("rate limit falls back to this process: Redis did not answer", exc_info=True)
+    _record_here(key, window_seconds)
+
+
+def wait_seconds(key: str, limit: int, window_seconds: float) -> float:
+    """0 while fewer than `limit` events fell in the last window; else how long until one ages out."""
+    if settings.REDIS_URL:
+        try:
+            return _wait_in_redis(_bucket(key), limit, window_seconds)
+        except Exception:
+            log.warning("rate limit falls back to this process: Redis did not answer", exc_info=True)
+    return _wait_here(key, limit, window_seconds)
+
+
+def _bucket(key: str) -> str:
+    return f"{settings.CHANNELS_PREFIX}:rate:{key}"
 
 
 def _allow_here(key: str, limit: int, window_seconds: float) -> bool:
@@ -32,12 +57,41 @@ def _allow_here(key: str, limit: int, window_seconds: float) -> bool:
             attempts.popleft()
         attempts.append(now)
         if len(_local) > 10_000:  # forget people who have gone quiet
-            for quiet in [k for k, v in _local.items() if not v or v[-1] <= now - window_seconds]:
-                del _local[quiet]
+            _forget_quiet(now, window_seconds)
         return len(attempts) <= limit
 
 
-def _allow_in_redis(bucket: str, limit: int, window_seconds: float) -> bool:
+def _record_here(key: str, window_seconds: float) -> None:
+    global _longest_window
+    now = time.monotonic()
+    with _lock:
+        _longest_window = max(_longest_window, window_seconds)
+        _local.setdefault(key, deque()).append(now)
+        if len(_local) > 10_000:
+            _forget_quiet(now, window_seconds)
+
+
+def _wait_here(key: str, limit: int, window_seconds: float) -> float:
+    now = time.monotonic()
+    with _lock:
+        events = _local.get(key, deque())
+        while events and events[0] <= now - window_seconds:
+            events.popleft()
+        if len(events) < limit:
+            return 0.0
+        # Allowed again once all but limit - 1 of the events have aged out.
+        return events[len(events) - limit] + window_seconds - now
+
+
+def _forget_quiet(now: float, window_seconds: float) -> None:
+    global _longest_window
+    # Keys of every window share the table: a short window must not forget a long one's events.
+    _longest_window = max(_longest_window, window_seconds)
+    for quiet in [k for k, v in _local.items() if not v or v[-1] <= now - _longest_window]:
+        del _local[quiet]
+
+
+def _client():
     global _redis
     if _redis is None:
         import redis
@@ -47,8 +101,30 @@ def _allow_in_redis(bucket: str, limit: int, window_seconds: float) -> bool:
         _redis = redis.Redis.from_url(
             settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 0)
         )
+    return _redis
+
+
+def _record_in_redis(bucket: str, window_seconds: float) -> None:
     now = time.time()
-    pipe = _redis.pipeline()
+    pipe = _client().pipeline()
+    pipe.zremrangebyscore(bucket, 0, now - window_seconds)
+    pipe.zadd(bucket, {f"{now}:{uuid.uuid4().hex[:8]}": now})
+    pipe.expire(bucket, int(window_seconds) + 1)
+    pipe.execute()
+
+
+def _wait_in_redis(bucket: str, limit: int, window_seconds: float) -> float:
+    now = time.time()
+    pipe = _client().pipeline()
+    pipe.zremrangebyscore(bucket, 0, now - window_seconds)
+    pipe.zrevrange(bucket, limit - 1, limit - 1, withscores=True)  # the limit-th newest event
+    event = pipe.execute()[1]
+    return max(0.0, event[0][1] + window_seconds - now) if event else 0.0
+
+
+def _allow_in_redis(bucket: str, limit: int, window_seconds: float) -> bool:
+    now = time.time()
+    pipe = _client().pipeline()
     pipe.zremrangebyscore(bucket, 0, now - window_seconds)
     pipe.zadd(bucket, {f"{now}:{uuid.uuid4().hex[:8]}": now})
     pipe.zcard(bucket)

@@ -24,6 +24,8 @@ def command(host: str, port: int, app: str = "hub.asgi:application", server: str
         raise SystemExit(f"SERVER must be one of {', '.join(SERVERS)}, not {server!r}.")
     behind_proxy = os.environ.get("BEHIND_PROXY", "").lower() in {"1", "true", "yes", "on"}
     if server == "daphne":
+        # Daphne offers no deadline for request headers and no cap per address: Twisted closes a
+        # connection idle for 60 s, but each byte restarts that clock (docs/deployment.md).
         proxy = ["--proxy-headers"] if behind_proxy else []
         return [sys.executable, "-m", "daphne", *proxy, "-b", host, "-p", str(port), app]
     proxy = ["--proxy-headers"] if behind_proxy else ["--no-proxy-headers"]
@@ -35,6 +37,10 @@ def command(host: str, port: int, app: str = "hub.asgi:application", server: str
         host,
         "--port",
         str(port),
+        # Uvicorn's HTTP protocol with a deadline for request headers and a cap on connections per
+        # address (HTTP_HEADER_TIMEOUT_SECONDS, MAX_CONNECTIONS_PER_ADDRESS; hub/http_limits.py).
+        "--http",
+        "hub.http_limits:LimitedHttpToolsProtocol",
         "--ws",
         "websockets-sansio",
         "--ws-max-size",

@@ -4,20 +4,25 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from hub import views
+from hub import login_throttle, views
 from hub.api import api
 from hub.auth_views import LoginView, LogoutView
+from hub.forms import AdminLoginForm
+
+# The admin's log-in page goes through the same throttle as the hub's.
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("login/", LoginView.as_view(), name="login"),
+    path("login/", login_throttle.protect(LoginView.as_view()), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("language/", set_language, name="set_language"),
     path("s/<slug:slug>/", views.section, name="section"),
     path("people/", include("directory.urls")),
     path("chats/", include("chat.urls")),
     path("api/v1/", api.urls),
+    path("admin/login/", login_throttle.protect(admin.site.login)),  # before the admin's own route
     path("admin/", admin.site.urls),
 ]
 

@@ -55,6 +55,15 @@ def test_a_bad_file_lists_each_problem_by_line_and_column(client, hr):
     assert not Person.objects.filter(email="new.person@ksp.or.th").exists()
 
 
+def test_a_file_over_the_size_limit_is_refused_with_a_thai_message_and_nothing_saved(client, hr):
+    row = "new.person@ksp.or.th,มานี,มีนา,hr-team\n"
+    big = "email,first_name_th,last_name_th,team\n" + row * (10 * 1024 * 1024 // len(row.encode()) + 1)
+    response = client.post("/people/import/", {"file": upload(big), "import": "1"})
+    assert response.status_code == 400
+    assert "ไฟล์ใหญ่เกิน 10 MB โปรดแบ่งเป็นหลายไฟล์ ไฟล์ละไม่เกิน 10000 คน" in response.content.decode()
+    assert not Person.objects.filter(email="new.person@ksp.or.th").exists()
+
+
 def test_the_admin_refuses_a_manager_loop(admin_client):
     a = make_person("a")
     b = make_person("b", manager=a)

@@ -287,6 +287,66 @@ def test_a_file_that_cannot_be_read_gets_one_clear_message_and_saves_nothing(dat
     assert Person.objects.count() == 0
 
 
+def xlsx_with_sheet(sheet_rows, tail: bytes = b"</sheetData></worksheet>") -> bytes:
+    """A real workbook whose first sheet's XML is streamed from `sheet_rows` (bytes, one <row> each),
+    so a test can build a sheet of a million rows in a moment."""
+    import zipfile
+
+    template = xlsx([["email", "first_name_th", "last_name_th"]])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(template)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for member in source.infolist():
+            if member.filename != "xl/worksheets/sheet1.xml":
+                out.writestr(member, source.read(member))
+                continue
+            with out.open("xl/worksheets/sheet1.xml", "w") as sheet:
+                sheet.write(
+                    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+                    b'<row><c t="inlineStr"><is><t>email</t></is></c><c t="inlineStr"><is><t>first_name_th</t></is>'
+                    b'</c><c t="inlineStr"><is><t>last_name_th</t></is></c></row>'
+                )
+                for row in sheet_rows:
+                    sheet.write(row)
+                sheet.write(tail)
+    return buffer.getvalue()
+
+
+def test_a_workbook_of_a_million_rows_is_refused_at_the_row_limit_without_reading_the_rest():
+    person = b"<row><c><v>1</v></c></row>"  # 26 MB of XML in all, under the unpacked limit
+    # Past the rows anyone could read, the sheet is broken: had the importer read on to the end, it
+    # would have met the damage and called the file unreadable instead of counting its people.
+    data = xlsx_with_sheet((person for _ in range(1_000_000)), tail=b"<row><c><v>1</v></c></r<<<")
+    assert len(data) < 1024 * 1024
+
+    report = import_people(data, "people.xlsx", dry_run=False)
+    assert [error.message for error in report.errors] == ["Import at most 10000 people per file."]
+    assert Person.objects.count() == 0
+
+
+def test_a_workbook_that_unpacks_to_more_than_the_limit_is_refused_unread():
+    padding = (b" " * 1024 * 1024 for _ in range(60))  # 60 MB of nothing, a few kB once packed
+    report = import_people(xlsx_with_sheet(padding), "people.xlsx", dry_run=False)
+    assert [error.message for error in report.errors] == [
+        "Unpacked, this workbook is larger than 50 MB. Split it into several files."
+    ]
+
+
+def test_a_value_past_the_hundredth_column_is_refused_without_widening_every_row():
+    far = b'<row><c r="XFD2" t="inlineStr"><is><t>x</t></is></c></row>'
+    report = import_people(xlsx_with_sheet([far]), "people.xlsx", dry_run=False)
+    assert [error.message for error in report.errors] == ["The file has more than 100 columns."]
+
+
+def test_a_file_over_the_size_limit_is_refused_with_the_size_message():
+    row = "somebody@ksp.or.th,สมศรี,มีสุข\n"
+    data = ("email,first_name_th,last_name_th\n" + row * (10 * 1024 * 1024 // len(row.encode()) + 1)).encode()
+    report = import_people(data, "people.csv", dry_run=False)
+    assert [error.message for error in report.errors] == [
+        "The file is larger than 10 MB. Split it into several files of at most 10000 people."
+    ]
+    assert Person.objects.count() == 0
+
+
 def test_a_header_without_required_columns_or_with_a_typo_is_refused_on_line_1():
     report = run("e-mail,first_name_th,last_nmae_th\na@ksp.or.th,ก,ข\n")
     assert problems(report) == {(1, "e-mail"), (1, "last_nmae_th"), (1, "email"), (1, "last_name_th")}
@@ -331,6 +391,22 @@ def test_the_command_prints_each_problem_and_fails(tmp_path):
     assert out.getvalue().splitlines() == [
         "line 2, column email: “not-an-email” is not a valid e-mail address.",
         "line 2, column team: There is no team with the code “finance”.",
+    ]
+    assert Person.objects.count() == 0
+
+
+def test_the_command_refuses_a_file_over_the_size_limit(tmp_path):
+    path = tmp_path / "people.csv"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("email,first_name_th,last_name_th\n")
+        for number in range(400_000):
+            handle.write(f"person{number}@ksp.or.th,สมศรี,มีสุข\n")
+    assert path.stat().st_size > 10 * 1024 * 1024
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("import_people", str(path), stdout=out)
+    assert out.getvalue().splitlines() == [
+        "line 0: The file is larger than 10 MB. Split it into several files of at most 10000 people."
     ]
     assert Person.objects.count() == 0
 

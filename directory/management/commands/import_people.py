@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from directory.importing import import_people
+from directory.importing import MAX_FILE_BYTES, import_people
 
 
 class Command(BaseCommand):
@@ -18,7 +18,8 @@ class Command(BaseCommand):
     def handle(self, file, dry_run, **options):
         path = Path(file)
         try:
-            data = path.read_bytes()
+            with path.open("rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)  # import_people refuses anything longer
         except OSError as error:
             message = _("Cannot read %(file)s: %(reason)s") % {"file": file, "reason": error.strerror}
             raise CommandError(message) from error
