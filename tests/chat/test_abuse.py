@@ -260,3 +260,30 @@ def test_one_account_flooding_from_many_sockets_does_not_slow_anyone_else(start_
     assert p99 < 0.100, f"p99 {p99 * 1000:.0f} ms"
     # The flooder's sends count against one person's limit, however many sockets carried them.
     assert Message.objects.filter(room=flood_room).count() <= 200
+
+
+def test_frames_a_client_left_unhandled_when_it_closed_are_dropped_not_acted_on(start_server):
+    """A client sends a burst and closes at once: what the server had not got to yet goes with it
+    (the review saw a closed flooder's frames executed for minutes afterwards)."""
+    somchai = make_person("somchai")
+    room = create_room(kind=Room.Kind.PRIVATE, name="ห้องเดียว", owner=somchai.user, members=[])
+    server = start_server(CHAT_SEND_LIMIT=1000)
+    session = log_in(server, "somchai")
+
+    async def scenario():
+        socket = await websockets.connect(
+            server.ws_url, additional_headers={"Cookie": cookie_header(session), "Origin": server.url}
+        )
+        await next_of(socket, "hello")
+        burst = [
+            json.dumps({"type": "message.send", "room": room.pk, "body": f"ข้อความ {n}", "client_id": f"b{n}"})
+            for n in range(100)
+        ]
+        for frame in burst:
+            await socket.send(frame)
+        await socket.close()
+        await asyncio.sleep(2)  # whatever the server was going to do, it has done
+
+    asyncio.run(scenario())
+    stored = Message.objects.filter(room=room).count()
+    assert stored < 50, f"{stored} of 100 frames were acted on after the socket closed"
