@@ -86,7 +86,7 @@ def test_a_client_that_stops_reading_does_not_hold_up_anyone_else(start_server):
 
     sleeper, somchai, somsri = make_person("sleeper"), make_person("somchai"), make_person("somsri")
     room = create_room(kind=Room.Kind.PRIVATE, name="ห้องยาว", owner=somchai.user, members=[sleeper.user, somsri.user])
-    server = start_server(CHAT_SEND_LIMIT=1000)
+    server = start_server(CHAT_SEND_LIMIT=1000, WS_PERSON_FRAME_LIMIT=1000)  # 150 sends at once, on purpose
     sessions = {name: log_in(server, name) for name in ("sleeper", "somchai", "somsri")}
     host = server.url.removeprefix("http://")
 
