@@ -161,13 +161,20 @@ if REDIS_URL:
         raise ImproperlyConfigured("CHANNEL_LAYER must be 'pubsub' or 'core'.")
     CHANNEL_LAYERS = {
         "default": {
+            # The pub/sub layer, telling hub.fanout when its subscriptions were lost (hub/layers.py).
             "BACKEND": (
-                "channels_redis.pubsub.RedisPubSubChannelLayer"
-                if CHANNEL_LAYER_KIND == "pubsub"
-                else "channels_redis.core.RedisChannelLayer"
+                "hub.layers.PubSubLayer" if CHANNEL_LAYER_KIND == "pubsub" else "channels_redis.core.RedisChannelLayer"
             ),
-            # A Redis that does not answer must fail fast: publishing is best effort after commit.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2}], "prefix": CHANNELS_PREFIX},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # A Redis that does not answer must fail fast: publishing is best effort after commit.
+                        "socket_connect_timeout": 2,
+                    }
+                ],
+                "prefix": CHANNELS_PREFIX,
+            },
         }
     }
     if CHANNEL_LAYER_KIND == "core":
