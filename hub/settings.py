@@ -6,6 +6,9 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 STATE_DIR = Path(os.environ.get("STATE_DIR", BASE_DIR / ".state"))
@@ -171,6 +174,11 @@ if REDIS_URL:
                         "address": REDIS_URL,
                         # A Redis that does not answer must fail fast: publishing is best effort after commit.
                         "socket_connect_timeout": 2,
+                        # A pooled connection that Redis closed when it restarted fails on first use:
+                        # that command goes once more, at once, on a new connection. Only a refused or
+                        # broken connection is tried again, never a timeout, so a Redis that is down
+                        # costs no extra wait.
+                        "retry": Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
                     }
                 ],
                 "prefix": CHANNELS_PREFIX,

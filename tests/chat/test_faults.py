@@ -387,3 +387,13 @@ def test_after_a_redis_restart_no_later_message_reaches_a_client_before_the_ones
     assert outcome["gaps"] == [], "a later message arrived before 4012 while earlier ones were missing"
     assert outcome["closes"][:1] == [4012]
     assert outcome["have"] == outcome["all"]
+
+
+def test_after_a_redis_restart_a_client_is_sent_to_sync_once_not_again(start_server, own_redis, people):
+    """A's first publish after Redis is back goes over a connection Redis closed: it is sent again
+    on a new one instead of failing (which would make every process close its sockets once more,
+    those that had just reconnected too). So the client resyncs once and then hears it all live."""
+    outcome = chat_across_a_redis_restart(start_server, own_redis, people, pause=3)
+    assert outcome["closes"] == [4012]
+    assert outcome["gaps"] == []
+    assert outcome["have"] == outcome["all"]
