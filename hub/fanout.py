@@ -6,12 +6,15 @@ CPU and latency under load (docs/performance.md). Here the process holds one lay
 event for a group arrives once, already encoded, and is written to each of the process's sockets
 in that group in turn.
 
-The layer is a doorbell that may fail (DESIGN.md §8), so the process also watches it: it probes
-itself through a group of its own, numbered, every few seconds. A probe that cannot be sent, a gap
-in the numbers (a subscription lost while Redis restarted) or silence for too long means events
-may have been missed: every socket of the process is closed with 4012, and its client reconnects
-and syncs from the database. A process whose publish failed tells the others, once the layer
-works again, which groups missed something; their sockets in those groups close the same way.
+The layer is a doorbell that may fail (DESIGN.md §8), so the process also watches it. Before it
+hands on anything it hears, it asks the layer whether its subscriptions were lost since it
+subscribed (hub.layers: Redis restarted and redis-py subscribed again); if so, events may have
+been missed, and every socket of the process is closed with 4012 at once, before a later event
+could reach it, so its client reconnects and syncs from the database without a gap. As a
+backstop it probes itself through a group of its own, numbered, every few seconds: a probe that
+cannot be sent, a gap in the numbers or silence for too long closes the sockets the same way.
+A process whose publish failed tells the others, once the layer works again, which groups missed
+something; their sockets in those groups close the same way.
 """
 
 import asyncio
@@ -39,9 +42,13 @@ MAX_LOST_NAMED = 500
 # The close code of a socket that may have missed events: its client reconnects and syncs. 1012
 # ("service restart") would say it best, but Daphne can only send 1000 or 3000-4999.
 CLOSE_RESYNC = 4012
-# Wall clocks of different machines differ a little: a lost-event notice also closes the sockets
-# that began listening up to this long after the loss (a needless resync costs little).
+# Wall clocks of different machines differ a little: a lost-event notice from another process also
+# closes the sockets that began listening up to this long after the loss (a needless resync costs
+# little, but one right after the reconnect that a Redis restart caused is a second round for
+# every client, so a process's own notices, on its own clock, have no margin).
 CLOCK_MARGIN_SECONDS = 2.0
+# Who sent a lost-event notice.
+THIS_PROCESS = uuid.uuid4().hex
 
 
 class Socket(Protocol):
@@ -72,6 +79,7 @@ class ProcessFanout:
         self._probe_group = ""
         self._probes_sent = self._probes_heard = 0
         self._last_heard = time.monotonic()
+        self._subscriptions_lost = 0  # the layer's count when this generation subscribed
 
     # --- sockets -------------------------------------------------------------------------------
 
@@ -156,6 +164,9 @@ class ProcessFanout:
         probe_group = f"hub.probe.{uuid.uuid4().hex}"
         await self.layer.group_add(probe_group, channel)
         await self.layer.group_add(PROCESSES_GROUP, channel)
+        # Counted only now: subscribing may itself connect again (Redis restarted since the last
+        # generation), and no socket has joined this generation before it returns.
+        self._subscriptions_lost = _subscriptions_lost(self.layer)
         self._probes_sent = self._probes_heard = 0
         self._last_heard = time.monotonic()
         generation = self._generation
@@ -175,6 +186,8 @@ class ProcessFanout:
                 log.warning("the channel layer did not answer this process; trying again", exc_info=True)
                 await asyncio.sleep(1)
                 continue
+            if self._lost_subscriptions():
+                return
             try:
                 kind = message.get("type")
                 if kind == EVENT:
@@ -182,7 +195,7 @@ class ProcessFanout:
                 elif kind == PROBE:
                     self._heard_probe(message.get("n"))
                 elif kind == LOST:
-                    self._lost_elsewhere(message.get("groups"), message.get("before"))
+                    self._lost_elsewhere(message.get("groups"), message.get("before"), message.get("process"))
             except Exception:
                 log.exception("the fan-out could not handle a %s message", message.get("type"))
 
@@ -214,6 +227,14 @@ class ProcessFanout:
 
     # --- watching the layer --------------------------------------------------------------------
 
+    def _lost_subscriptions(self) -> bool:
+        """Were the layer's subscriptions lost since this generation subscribed? Then whatever was
+        published meanwhile reached nobody here: every socket closes before it hears anything more."""
+        if _subscriptions_lost(self.layer) == self._subscriptions_lost:
+            return False
+        self._reset("the channel layer lost its subscriptions for a while")
+        return True
+
     def _heard_probe(self, number) -> None:
         if number != self._probes_heard + 1:
             # A probe went missing, so may have events: the subscription was lost for a while.
@@ -227,7 +248,7 @@ class ProcessFanout:
         since_refresh = 0.0
         while True:
             await asyncio.sleep(settings.WS_PROBE_SECONDS)
-            if generation != self._generation:
+            if generation != self._generation or self._lost_subscriptions():
                 return
             self._probes_sent += 1
             try:
@@ -287,7 +308,7 @@ class ProcessFanout:
             except Exception:
                 log.debug("could not leave the old group %s", group, exc_info=True)
 
-    def _lost_elsewhere(self, groups, before) -> None:
+    def _lost_elsewhere(self, groups, before, process=None) -> None:
         """Events to `groups` published before `before` (a Unix time) were lost: the sockets that
         were listening then close, so their clients sync; those that came later have it all."""
         if not isinstance(before, (int, float)):
@@ -298,7 +319,8 @@ class ProcessFanout:
             sockets = {socket for group in groups for socket in self.sockets.get(group, ())}
         else:
             return
-        sockets = {socket for socket in sockets if self.since.get(socket, before) < before + CLOCK_MARGIN_SECONDS}
+        before += 0 if process == THIS_PROCESS else CLOCK_MARGIN_SECONDS
+        sockets = {socket for socket in sockets if self.since.get(socket, before) < before}
         if sockets:
             log.warning("events to %d sockets were lost; closing them so their clients sync", len(sockets))
         for socket in sockets:
@@ -317,6 +339,11 @@ def keep(task: asyncio.Task) -> None:
     """Hold a task until it is done: the loop keeps only weak references to tasks."""
     _background.add(task)
     task.add_done_callback(_background.discard)
+
+
+def _subscriptions_lost(layer) -> int:
+    """hub.layers.PubSubLayer counts them; other layers cannot tell (the probes still watch them)."""
+    return getattr(layer, "subscriptions_lost", 0)
 
 
 def _layer_timeout() -> float:
@@ -362,7 +389,8 @@ def publish_failed(layer, group: str) -> None:
 async def _announce_lost(layer) -> None:
     while _lost:
         groups, before = sorted(_lost), max(_lost.values()) + 0.001
-        notice = {"type": LOST, "groups": groups if len(groups) <= MAX_LOST_NAMED else "*", "before": before}
+        named = groups if len(groups) <= MAX_LOST_NAMED else "*"
+        notice = {"type": LOST, "groups": named, "before": before, "process": THIS_PROCESS}
         while not await _send_notice(layer, notice):  # until the layer takes it
             await asyncio.sleep(1)
         for delay in ANNOUNCE_AGAIN_AFTER_SECONDS:  # again, for processes still re-subscribing

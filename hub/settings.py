@@ -6,6 +6,9 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 STATE_DIR = Path(os.environ.get("STATE_DIR", BASE_DIR / ".state"))
@@ -161,13 +164,25 @@ if REDIS_URL:
         raise ImproperlyConfigured("CHANNEL_LAYER must be 'pubsub' or 'core'.")
     CHANNEL_LAYERS = {
         "default": {
+            # The pub/sub layer, telling hub.fanout when its subscriptions were lost (hub/layers.py).
             "BACKEND": (
-                "channels_redis.pubsub.RedisPubSubChannelLayer"
-                if CHANNEL_LAYER_KIND == "pubsub"
-                else "channels_redis.core.RedisChannelLayer"
+                "hub.layers.PubSubLayer" if CHANNEL_LAYER_KIND == "pubsub" else "channels_redis.core.RedisChannelLayer"
             ),
-            # A Redis that does not answer must fail fast: publishing is best effort after commit.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2}], "prefix": CHANNELS_PREFIX},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # A Redis that does not answer must fail fast: publishing is best effort after commit.
+                        "socket_connect_timeout": 2,
+                        # A pooled connection that Redis closed when it restarted fails on first use:
+                        # that command goes once more, at once, on a new connection. Only a refused or
+                        # broken connection is tried again, never a timeout, so a Redis that is down
+                        # costs no extra wait.
+                        "retry": Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
+                    }
+                ],
+                "prefix": CHANNELS_PREFIX,
+            },
         }
     }
     if CHANNEL_LAYER_KIND == "core":

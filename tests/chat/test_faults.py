@@ -6,6 +6,7 @@ import subprocess
 import time
 
 import pytest
+import requests
 import websockets
 
 from chat.models import Message, Room
@@ -307,3 +308,92 @@ def test_a_database_connection_killed_under_a_socket_is_replaced_and_the_send_go
     assert second["type"] == "ack" and second["message"]["seq"] == 2
     assert heard["message"]["body"] == "หลัง"
     assert list(Message.objects.filter(room=room).order_by("seq").values_list("body", flat=True)) == ["ก่อน", "หลัง"]
+
+
+def chat_across_a_redis_restart(start_server, own_redis, people, pause: float) -> dict:
+    """Two processes on one Redis, probes off (the outage falls between them): somsri listens on B,
+    somchai sends over REST to A. Redis is killed and started again while the room is quiet; after
+    `pause` seconds, somchai sends 40 messages, one every 50 ms or so (B's subscriptions come back
+    up to a second after Redis does, so some fall before, some after). Somsri's client does what docs/protocol.md
+    says: on a close it reconnects and syncs from the last seq it has with none missing before it."""
+    from hub.tokens import issue_token
+
+    somchai, _somsri, room = people
+    quiet = {"REDIS_URL": own_redis.url, "WS_PROBE_SECONDS": 600, "WS_PROBE_DEAD_SECONDS": 6000}
+    server_a, server_b = (start_server(**quiet, CHAT_SEND_LIMIT=1000) for _ in range(2))
+    reader_session, token = log_in(server_b, "somsri"), issue_token(somchai.user, "test")
+    after_restart = 40
+
+    def send(n: int) -> None:
+        response = requests.post(
+            f"{server_a.url}/api/v1/rooms/{room.pk}/messages",
+            json={"body": f"ข้อความ {n}", "client_id": f"m{n}"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        assert response.status_code == 201, response.text
+
+    def send_the_rest() -> None:
+        time.sleep(pause)
+        for n in range(2, after_restart + 2):
+            send(n)
+            time.sleep(0.03)
+
+    async def scenario():
+        have, gaps, closes = set(), [], []
+        socket = await connect(server_b, reader_session)
+        await asyncio.to_thread(send, 1)
+        have.add((await next_of(socket, "message.new"))["message"]["seq"])
+        own_redis.kill()
+        await asyncio.sleep(1)
+        own_redis.start()
+        sender = asyncio.create_task(asyncio.to_thread(send_the_rest))
+        syncing = False
+        while len(have) <= after_restart and len(closes) < 5:
+            try:
+                frame = json.loads(await asyncio.wait_for(socket.recv(), 15))
+            except websockets.ConnectionClosed as closed:
+                closes.append(closed.rcvd.code if closed.rcvd else None)
+                socket = await connect(server_b, reader_session)
+                last = max(seq for seq in have if all(earlier in have for earlier in range(1, seq)))
+                await socket.send(json.dumps({"type": "sync", "rooms": {str(room.pk): last}}))
+                syncing = True
+                continue
+            except TimeoutError:
+                break
+            if frame["type"] == "sync.done":
+                syncing = False
+            elif frame["type"] == "message.new":
+                seq = frame["message"]["seq"]
+                # A later message while an earlier one is missing, outside a sync: a client that
+                # syncs from the last seq it has would never get the missing one.
+                if not syncing and any(earlier not in have for earlier in range(1, seq)):
+                    gaps.append(seq)
+                have.add(seq)
+        await sender
+        await socket.close()
+        return {"have": sorted(have), "gaps": gaps, "closes": closes, "all": list(range(1, after_restart + 2))}
+
+    return asyncio.run(scenario())
+
+
+def test_after_a_redis_restart_no_later_message_reaches_a_client_before_the_ones_it_missed(
+    start_server, own_redis, people
+):
+    """B subscribes again about a second after Redis is back; what A published meanwhile reached
+    nobody. B closes its sockets (4012) before it hands on anything later, so the client, syncing
+    from the last seq it has, misses nothing."""
+    outcome = chat_across_a_redis_restart(start_server, own_redis, people, pause=0)
+    assert outcome["gaps"] == [], "a later message arrived before 4012 while earlier ones were missing"
+    assert outcome["closes"][:1] == [4012]
+    assert outcome["have"] == outcome["all"]
+
+
+def test_after_a_redis_restart_a_client_is_sent_to_sync_once_not_again(start_server, own_redis, people):
+    """A's first publish after Redis is back goes over a connection Redis closed: it is sent again
+    on a new one instead of failing (which would make every process close its sockets once more,
+    those that had just reconnected too). So the client resyncs once and then hears it all live."""
+    outcome = chat_across_a_redis_restart(start_server, own_redis, people, pause=3)
+    assert outcome["closes"] == [4012]
+    assert outcome["gaps"] == []
+    assert outcome["have"] == outcome["all"]

@@ -1,0 +1,63 @@
+"""The channel layer: channels-redis's pub/sub layer, counting the times its subscriptions were lost.
+
+Pub/sub keeps nothing for a subscriber that is away. When Redis restarts, redis-py connects the
+layer's subscriber connection again and subscribes it to everything once more, without a word:
+events published before that reached nobody. hub.fanout asks `subscriptions_lost` before it
+hands on anything it hears, and closes its sockets when the number has changed, so that no
+client is given a later event without the ones it missed.
+
+This leans on channels-redis 4.3's internals (the per-loop layer and its shards); the version
+is pinned in requirements.txt.
+"""
+
+import asyncio
+
+from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer, RedisSingleShardConnection
+from channels_redis.utils import _wrap_close, decode_hosts
+
+
+class PubSubLayer(RedisPubSubChannelLayer):
+    """RedisPubSubChannelLayer, and how often the running loop's subscriptions were lost."""
+
+    @property
+    def subscriptions_lost(self) -> int:
+        """Grows (never shrinks) each time a subscriber connection of this loop has been made
+        again after it was lost; whatever was published to its channels meanwhile is gone."""
+        return sum(shard.subscriptions_lost for shard in self._get_layer()._shards)
+
+    def _get_layer(self):
+        # As channels-redis's own, with the loop layer below.
+        loop = asyncio.get_running_loop()
+        layer = self._layers.get(loop)
+        if layer is None:
+            layer = self._layers[loop] = _LoopLayer(*self._args, **self._kwargs, channel_layer=self)
+            _wrap_close(self, loop)
+        return layer
+
+
+class _LoopLayer(RedisPubSubLoopLayer):
+    def __init__(self, hosts=None, **kwargs):
+        super().__init__(hosts, **kwargs)
+        self._shards = [_Shard(host, self) for host in decode_hosts(hosts)]
+
+
+class _Shard(RedisSingleShardConnection):
+    """One Redis's connections; counts the times its subscriber connection is made again."""
+
+    def __init__(self, host, channel_layer):
+        super().__init__(host, channel_layer)
+        self.subscriptions_lost = 0
+        self._watched = None
+
+    async def subscribe(self, channel):
+        await super().subscribe(channel)
+        # The first connection is made by the first subscribe and is not counted; each later one
+        # (redis-py reconnects the same connection object and re-subscribes in its callbacks,
+        # before it reads anything from the new socket) is.
+        connection = self._pubsub.connection if self._pubsub is not None else None
+        if connection is not None and connection is not self._watched:
+            self._watched = connection
+            connection.register_connect_callback(self._connected_again)
+
+    def _connected_again(self, _connection) -> None:
+        self.subscriptions_lost += 1
