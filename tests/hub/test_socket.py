@@ -94,7 +94,9 @@ def test_a_foreign_origin_is_closed_with_4403():
     assert run(scenario) == {"type": "websocket.close", "code": 4403}
 
 
-@pytest.mark.parametrize("origin", [f"https://{HOST}", f"ftp://{HOST}", f"ws://{HOST}", f"http://{HOST}.evil.example"])
+@pytest.mark.parametrize(
+    "origin", [f"https://{HOST}", f"ftp://{HOST}", f"ws://{HOST}", f"http://{HOST}.evil.example", "null"]
+)
 def test_an_origin_with_the_right_host_but_another_scheme_is_refused(origin):
     """This site is served over http here: an https:// or ftp:// page is another origin."""
     headers = browser_headers(make_person("somchai").user, origin=origin)
