@@ -145,13 +145,9 @@ def leave(request, room_id: int):
 @router.get("/rooms/{room_id}/messages", response=MessagePage, summary="Page through a room's messages by seq")
 def history(request, room_id: int, page: Query[HistoryQuery]):
     room = _room(request, room_id)
-    limit = max(1, min(page.limit, selectors.HISTORY_LIMIT))
-    messages = selectors.history(
-        room, before_seq=page.before_seq, after_seq=page.after_seq, limit=limit + 1, thread=page.thread
+    messages, has_more = selectors.history_page(
+        room, before_seq=page.before_seq, after_seq=page.after_seq, limit=page.limit, thread=page.thread
     )
-    has_more = len(messages) > limit
-    if has_more:
-        messages = messages[:limit] if page.after_seq is not None else messages[1:]
     return {"results": selectors.messages_out(messages), "has_more": has_more}
 
 

@@ -220,14 +220,29 @@ def history(
 ) -> list[Message]:
     """Messages of a room in seq order: the newest `limit` before `before_seq`, or the first
     `limit` after `after_seq`. With `thread`, that thread's replies only."""
+    return history_page(room, before_seq=before_seq, after_seq=after_seq, limit=limit, thread=thread)[0]
+
+
+def history_page(
+    room: Room,
+    *,
+    before_seq: int | None = None,
+    after_seq: int | None = None,
+    limit: int = 50,
+    thread: int | None = None,
+) -> tuple[list[Message], bool]:
+    """One page of `history` and whether there is more in its direction: one row more than the
+    page is read to tell, so a page of the largest size still knows (and pages on)."""
     limit = max(1, min(limit, HISTORY_LIMIT))
     messages = Message.objects.filter(room=room).select_related("author__person")
     messages = messages.filter(thread_id=thread) if thread else messages.filter(thread__isnull=True)
     if after_seq is not None:
-        return list(messages.filter(seq__gt=after_seq).order_by("seq")[:limit])
+        found = list(messages.filter(seq__gt=after_seq).order_by("seq")[: limit + 1])
+        return found[:limit], len(found) > limit
     if before_seq is not None:
         messages = messages.filter(seq__lt=before_seq)
-    return list(reversed(messages.order_by("-seq")[:limit]))
+    found = list(reversed(messages.order_by("-seq")[: limit + 1]))
+    return found[-limit:], len(found) > limit
 
 
 def missed(user: AbstractBaseUser, positions: dict) -> tuple[list[Message], bool]:
