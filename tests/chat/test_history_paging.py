@@ -78,4 +78,3 @@ def test_a_page_of_exactly_what_is_left_says_there_is_no_more(client, busy_room)
     last = room.messages.filter(thread__isnull=True).order_by("-seq").values_list("seq", flat=True)[HISTORY_LIMIT - 1]
     page = client.get(f"/api/v1/rooms/{room.pk}/messages?limit={HISTORY_LIMIT}&after_seq={last - 1}", **auth).json()
     assert len(page["results"]) == HISTORY_LIMIT and page["has_more"] is False
-
