@@ -10,6 +10,7 @@ from hub.errors import Forbidden, NotFound
 from hub.search import clean_query
 
 HISTORY_LIMIT = 100
+SEARCH_LIMIT = 100
 # The rooms an expert is invited to: sharing one of these is what lets people see each other.
 INVITING_KINDS = [Room.Kind.MEETING, Room.Kind.CASE]
 SYNC_LIMIT = 500
@@ -304,6 +305,5 @@ def search_messages(
         found = found.filter(created_at__date__gte=since)
     if until:
         found = found.filter(created_at__date__lte=until)
-    return list(
-        found.select_related("author__person", "room").order_by("-created_at", "-pk")[: max(1, min(limit, 100))]
-    )
+    limit = max(1, min(limit, SEARCH_LIMIT))
+    return list(found.select_related("author__person", "room").order_by("-created_at", "-pk")[:limit])

@@ -22,6 +22,7 @@ from hub.errors import Forbidden, Invalid, NotFound, TooLarge
 MAX_BODY_CHARS = 10_000
 MAX_CLIENT_ID_CHARS = 100
 MAX_EMOJI_CHARS = 16
+MAX_DIRECT_PEOPLE = 9  # with the one opening it; more make a private group
 MAX_EMOJI_KINDS = 20  # different emoji on one message
 MAX_REACTIONS_EACH = 10  # one person's reactions on one message
 MAX_EDITS_KEPT = 20
@@ -119,7 +120,7 @@ def open_direct(user: AbstractBaseUser, others: list[AbstractBaseUser]) -> Room:
     people = {user.pk: user, **{other.pk: other for other in others}}
     if len(people) < 2:
         raise Invalid(_("A direct message needs at least one other person."))
-    if len(people) > 9:
+    if len(people) > MAX_DIRECT_PEOPLE:
         raise Invalid(_("A direct message is for at most 9 people; make a private group instead."))
     key = "dm:" + ",".join(str(pk) for pk in sorted(people))
     with transaction.atomic():
