@@ -13,7 +13,7 @@ from chat.forms import DirectForm, RoomForm
 from directory.models import Person
 from directory.selectors import presence_for, visible_people
 from hub.errors import HubError
-from hub.params import query_id
+from hub.params import query_id, query_text
 
 
 @login_required
@@ -66,7 +66,7 @@ def download(request, attachment_id: int):
 
 @login_required
 def search(request):
-    query = request.GET.get("q", "").strip()
+    query = query_text(request, "q")
     results, error = [], None
     if query:
         try:

@@ -42,3 +42,12 @@ def query_id(request, name: str) -> int | None:
     if not (value.isascii() and value.isdigit() and len(value) < 20) or not 0 < int(value) <= MAX_ID:
         raise BadRequest(f"?{name}= is not an id")  # the 400 page says the request was not valid
     return int(value)
+
+
+def query_text(request, name: str) -> str:
+    """Text in a page's query string (?q=...), stripped; a 400 page when it holds a NUL, which no
+    browser sends and PostgreSQL cannot compare."""
+    value = request.GET.get(name, "").strip()
+    if "\x00" in value:
+        raise BadRequest(f"?{name}= holds a NUL character")
+    return value

@@ -95,6 +95,7 @@ def test_an_attachment_id_past_any_id_is_refused(client, office):
         ("/people/?team={huge}", 400),
         ("/chats/search/?q=x&room={huge}", 400),
         ("/chats/search/?q=x&room=" + "9" * 5000, 400),
+        ("/chats/search/?q=a%00b", 400),
         ("/chats/files/{huge}/", 404),
         ("/chats/{huge}/", 404),
         ("/people/{huge}/", 404),
