@@ -73,7 +73,7 @@ class RoomIn(Schema):
 
 
 class DirectIn(Schema):
-    users: list[Id] = Field(min_length=1, max_length=MAX_DIRECT_PEOPLE)
+    users: list[Id] = Field(max_length=MAX_DIRECT_PEOPLE)
 
 
 class SendIn(Schema):
