@@ -3,13 +3,21 @@
 from datetime import date
 
 from django.http import Http404
-from ninja import Field, File, Query, Router, Schema, UploadedFile
+from ninja import File, Path, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
+from pydantic import Field
 
 from chat import attachments, selectors, services
+from chat.attachments import MAX_FILES_PER_MESSAGE
 from chat.catchup import SYNC_LIMIT, changes_in
+from chat.services import MAX_BODY_CHARS, MAX_CLIENT_ID_CHARS, MAX_DIRECT_PEOPLE, MAX_EMOJI_CHARS
+from hub.params import Id, Seq, page_size, text
+from hub.search import MAX_QUERY_CHARS
 
 router = Router(tags=["chat"])
+# A room starts with at most this many people named at once: a list of ids is one query parameter
+# each, and the databases cap those.
+MAX_MEMBERS_AT_START = 1000
 
 
 class RoomOut(Schema):
@@ -61,49 +69,49 @@ class MessageOut(Schema):
 
 
 class RoomIn(Schema):
-    kind: str = "channel"
-    name: str
-    topic: str = ""
-    members: list[int] = []
+    kind: text(choices=["channel", "private"]) = "channel"
+    name: text(min_length=1, max_length=200)
+    topic: text(max_length=500) = ""
+    members: list[Id] = Field(default=[], max_length=MAX_MEMBERS_AT_START)
 
 
 class DirectIn(Schema):
-    users: list[int]
+    users: list[Id] = Field(max_length=MAX_DIRECT_PEOPLE)
 
 
 class SendIn(Schema):
-    body: str = ""
-    client_id: str = ""
-    thread: int | None = None
-    attachments: list[int] = []
+    body: text(max_length=MAX_BODY_CHARS) = ""
+    client_id: text(max_length=MAX_CLIENT_ID_CHARS) = ""
+    thread: Id | None = None
+    attachments: list[Id] = Field(default=[], max_length=MAX_FILES_PER_MESSAGE)
 
 
 class EditIn(Schema):
-    body: str
+    body: text(max_length=MAX_BODY_CHARS)
 
 
 class ReactionIn(Schema):
-    emoji: str
+    emoji: text(min_length=1, max_length=MAX_EMOJI_CHARS)
 
 
 class ReadIn(Schema):
-    seq: int
+    seq: Seq
 
 
 class HistoryQuery(Schema):
-    before_seq: int | None = None
-    after_seq: int | None = None
-    limit: int = 50
-    thread: int | None = None
+    before_seq: Seq | None = None
+    after_seq: Seq | None = None
+    limit: page_size(selectors.HISTORY_LIMIT) = 50
+    thread: Id | None = None
 
 
 class SearchQuery(Schema):
-    q: str
-    room: int | None = None
-    author: int | None = None
+    q: text(max_length=MAX_QUERY_CHARS)
+    room: Id | None = None
+    author: Id | None = None
     since: date | None = None
     until: date | None = None
-    limit: int = 50
+    limit: page_size(selectors.SEARCH_LIMIT) = 50
 
 
 class MessagePage(Schema):
@@ -135,26 +143,22 @@ def open_direct(request, payload: DirectIn):
 
 
 @router.post("/rooms/{room_id}/join", response=RoomOut, summary="Join a team channel")
-def join(request, room_id: int):
+def join(request, room_id: Path[Id]):
     return selectors.room_out(services.join_channel(request.auth, room_id), request.auth)
 
 
 @router.post("/rooms/{room_id}/leave", response={204: None}, summary="Leave a room")
-def leave(request, room_id: int):
+def leave(request, room_id: Path[Id]):
     services.leave_room(request.auth, room_id)
     return Status(204, None)
 
 
 @router.get("/rooms/{room_id}/messages", response=MessagePage, summary="Page through a room's messages by seq")
-def history(request, room_id: int, page: Query[HistoryQuery]):
+def history(request, room_id: Path[Id], page: Query[HistoryQuery]):
     room = _room(request, room_id)
-    limit = max(1, min(page.limit, selectors.HISTORY_LIMIT))
-    messages = selectors.history(
-        room, before_seq=page.before_seq, after_seq=page.after_seq, limit=limit + 1, thread=page.thread
+    messages, has_more = selectors.history_page(
+        room, before_seq=page.before_seq, after_seq=page.after_seq, limit=page.limit, thread=page.thread
     )
-    has_more = len(messages) > limit
-    if has_more:
-        messages = messages[:limit] if page.after_seq is not None else messages[1:]
     return {"results": selectors.messages_out(messages), "has_more": has_more}
 
 
@@ -163,7 +167,7 @@ def history(request, room_id: int, page: Query[HistoryQuery]):
     response={201: MessageOut, 200: MessageOut},
     summary="Send a message (the same client_id again returns the first one, with 200)",
 )
-def send(request, room_id: int, payload: SendIn):
+def send(request, room_id: Path[Id], payload: SendIn):
     message, created = services.send_message(
         request.auth, room_id, payload.body, payload.client_id, payload.thread, payload.attachments
     )
@@ -171,27 +175,27 @@ def send(request, room_id: int, payload: SendIn):
 
 
 @router.patch("/messages/{message_id}", response=MessageOut, summary="Edit your message")
-def edit(request, message_id: int, payload: EditIn):
+def edit(request, message_id: Path[Id], payload: EditIn):
     return selectors.message_out(services.edit_message(request.auth, message_id, payload.body))
 
 
 @router.delete("/messages/{message_id}", response=MessageOut, summary="Delete a message (a tombstone stays)")
-def delete(request, message_id: int):
+def delete(request, message_id: Path[Id]):
     return selectors.message_out(services.delete_message(request.auth, message_id))
 
 
 @router.post("/messages/{message_id}/reactions", response=MessageOut, summary="Add your reaction")
-def add_reaction(request, message_id: int, payload: ReactionIn):
+def add_reaction(request, message_id: Path[Id], payload: ReactionIn):
     return selectors.message_out(services.react(request.auth, message_id, payload.emoji, add=True))
 
 
 @router.delete("/messages/{message_id}/reactions/{emoji}", response=MessageOut, summary="Take your reaction back")
-def remove_reaction(request, message_id: int, emoji: str):
+def remove_reaction(request, message_id: Path[Id], emoji: Path[text(min_length=1, max_length=MAX_EMOJI_CHARS)]):
     return selectors.message_out(services.react(request.auth, message_id, emoji, add=False))
 
 
 @router.post("/rooms/{room_id}/read", response=RoomOut, summary="Move your read pointer (never backwards)")
-def mark_read(request, room_id: int, payload: ReadIn):
+def mark_read(request, room_id: Path[Id], payload: ReadIn):
     services.mark_read(request.auth, room_id, payload.seq)
     return selectors.room_out(_room(request, room_id), request.auth)
 
@@ -215,33 +219,33 @@ def search(request, filters: Query[SearchQuery]):
     response={201: AttachmentOut},
     summary="Upload a file to send in the room (then send a message with its id)",
 )
-def upload_attachment(request, room_id: int, file: File[UploadedFile]):
+def upload_attachment(request, room_id: Path[Id], file: File[UploadedFile]):
     return Status(201, selectors.attachment_out(attachments.upload(request.auth, room_id, file)))
 
 
 @router.post("/messages/{message_id}/pin", response=MessageOut, summary="Pin a message for the room")
-def pin(request, message_id: int):
+def pin(request, message_id: Path[Id]):
     return selectors.message_out(services.pin(request.auth, message_id, True))
 
 
 @router.delete("/messages/{message_id}/pin", response=MessageOut, summary="Take a pin down")
-def unpin(request, message_id: int):
+def unpin(request, message_id: Path[Id]):
     return selectors.message_out(services.pin(request.auth, message_id, False))
 
 
 @router.post("/rooms/{room_id}/archive", response=RoomOut, summary="Archive a room (owners): it becomes read-only")
-def archive(request, room_id: int):
+def archive(request, room_id: Path[Id]):
     return selectors.room_out(services.archive_room(request.auth, room_id, True), request.auth)
 
 
 @router.delete("/rooms/{room_id}/archive", response=RoomOut, summary="Open an archived room again (owners)")
-def unarchive(request, room_id: int):
+def unarchive(request, room_id: Path[Id]):
     return selectors.room_out(services.archive_room(request.auth, room_id, False), request.auth)
 
 
 class ChangesQuery(Schema):
-    after_version: int = Field(0, ge=0, le=2**63 - 1, description="the room version you have")
-    limit: int = Field(100, ge=1, le=SYNC_LIMIT)
+    after_version: Seq = Field(0, description="the room version you have")
+    limit: page_size(SYNC_LIMIT) = 100
 
 
 class ChangesPage(Schema):
@@ -255,7 +259,7 @@ class ChangesPage(Schema):
     response=ChangesPage,
     summary="Messages edited, deleted, reacted to or pinned after a room version, in version order",
 )
-def changes(request, room_id: int, page: Query[ChangesQuery]):
+def changes(request, room_id: Path[Id], page: Query[ChangesQuery]):
     room = _room(request, room_id)
     found = changes_in(room, page.after_version, page.limit)
     return {"results": selectors.messages_out(found.messages), "version": found.version, "has_more": found.has_more}

@@ -13,6 +13,7 @@ from chat import limits, selectors
 from chat.models import Attachment
 from hub.errors import Invalid, NotFound, TooLarge
 
+MAX_FILES_PER_MESSAGE = 10
 # Raster formats a browser shows inline; anything else (SVG included) is only ever downloaded.
 INLINE_IMAGES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 # Types a browser would run or render as a document: served as plain bytes instead.
@@ -76,7 +77,7 @@ def attach(user: AbstractBaseUser, room_id: int, ids: list) -> list[Attachment]:
     """The person's own unsent uploads to this room, to go with their message."""
     if not isinstance(ids, list) or not all(isinstance(pk, int) and not isinstance(pk, bool) for pk in ids):
         raise Invalid(_("“attachments” must be a list of ids."), fields={"attachments": _("Not a list of ids.")})
-    if len(ids) > 10:
+    if len(ids) > MAX_FILES_PER_MESSAGE:
         raise Invalid(_("At most 10 files per message."), fields={"attachments": _("Too many.")})
     found = list(Attachment.objects.filter(pk__in=ids, uploader=user, room_id=room_id, message__isnull=True))
     if len(found) != len(set(ids)):

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hub.params import MAX_ID
+
 
 class RoomForm(forms.Form):
     kind = forms.ChoiceField(
@@ -17,4 +19,4 @@ class RoomForm(forms.Form):
 
 
 class DirectForm(forms.Form):
-    person = forms.IntegerField(label=_("Person"), widget=forms.HiddenInput)
+    person = forms.IntegerField(label=_("Person"), min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)

@@ -10,6 +10,7 @@ from hub.errors import Forbidden, NotFound
 from hub.search import clean_query
 
 HISTORY_LIMIT = 100
+SEARCH_LIMIT = 100
 # The rooms an expert is invited to: sharing one of these is what lets people see each other.
 INVITING_KINDS = [Room.Kind.MEETING, Room.Kind.CASE]
 
@@ -226,14 +227,29 @@ def history(
 ) -> list[Message]:
     """Messages of a room in seq order: the newest `limit` before `before_seq`, or the first
     `limit` after `after_seq`. With `thread`, that thread's replies only."""
+    return history_page(room, before_seq=before_seq, after_seq=after_seq, limit=limit, thread=thread)[0]
+
+
+def history_page(
+    room: Room,
+    *,
+    before_seq: int | None = None,
+    after_seq: int | None = None,
+    limit: int = 50,
+    thread: int | None = None,
+) -> tuple[list[Message], bool]:
+    """One page of `history` and whether there is more in its direction: one row more than the
+    page is read to tell, so a page of the largest size still knows (and pages on)."""
     limit = max(1, min(limit, HISTORY_LIMIT))
     messages = Message.objects.filter(room=room).select_related("author__person")
     messages = messages.filter(thread_id=thread) if thread else messages.filter(thread__isnull=True)
     if after_seq is not None:
-        return list(messages.filter(seq__gt=after_seq).order_by("seq")[:limit])
+        found = list(messages.filter(seq__gt=after_seq).order_by("seq")[: limit + 1])
+        return found[:limit], len(found) > limit
     if before_seq is not None:
         messages = messages.filter(seq__lt=before_seq)
-    return list(reversed(messages.order_by("-seq")[:limit]))
+    found = list(reversed(messages.order_by("-seq")[: limit + 1]))
+    return found[-limit:], len(found) > limit
 
 
 def unread_total(user: AbstractBaseUser) -> int:
@@ -277,6 +293,5 @@ def search_messages(
         found = found.filter(created_at__date__gte=since)
     if until:
         found = found.filter(created_at__date__lte=until)
-    return list(
-        found.select_related("author__person", "room").order_by("-created_at", "-pk")[: max(1, min(limit, 100))]
-    )
+    limit = max(1, min(limit, SEARCH_LIMIT))
+    return list(found.select_related("author__person", "room").order_by("-created_at", "-pk")[:limit])

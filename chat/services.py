@@ -22,6 +22,7 @@ from hub.errors import Forbidden, Invalid, NotFound, TooLarge
 MAX_BODY_CHARS = 10_000
 MAX_CLIENT_ID_CHARS = 100
 MAX_EMOJI_CHARS = 16
+MAX_DIRECT_PEOPLE = 9  # with the one opening it; more make a private group
 MAX_EMOJI_KINDS = 20  # different emoji on one message
 MAX_REACTIONS_EACH = 10  # one person's reactions on one message
 MAX_EDITS_KEPT = 20
@@ -119,7 +120,7 @@ def open_direct(user: AbstractBaseUser, others: list[AbstractBaseUser]) -> Room:
     people = {user.pk: user, **{other.pk: other for other in others}}
     if len(people) < 2:
         raise Invalid(_("A direct message needs at least one other person."))
-    if len(people) > 9:
+    if len(people) > MAX_DIRECT_PEOPLE:
         raise Invalid(_("A direct message is for at most 9 people; make a private group instead."))
     key = "dm:" + ",".join(str(pk) for pk in sorted(people))
     with transaction.atomic():
@@ -173,7 +174,7 @@ def send_message(
             raise NotFound(_("The message you are replying to is not in this room."))
         thread = thread.thread or thread  # a reply to a reply joins the same thread
     files = attachments.attach(user, room.pk, attachment_ids) if attachment_ids else []
-    html, mentioned = _render(body, room)  # before taking the room's lock, which others wait on
+    html, mentioned = _render(body, room, user)  # before taking the room's lock, which others wait on
     try:
         with transaction.atomic():
             message = _store(room, user, body, html, thread, client_id)
@@ -285,7 +286,7 @@ def edit_message(user: AbstractBaseUser, message_id: int, body: str) -> Message:
         MessageEdit.objects.create(message=message, body=message.body)
         kept = message.edits.order_by("-edited_at", "-pk").values_list("pk", flat=True)[MAX_EDITS_KEPT:]
         MessageEdit.objects.filter(pk__in=list(kept)).delete()
-        message.body, message.html, message.edited_at = body, _render(body, message.room)[0], timezone.now()
+        message.body, message.html, message.edited_at = body, _render(body, message.room, user)[0], timezone.now()
         message.save(update_fields=["body", "html", "edited_at", "version"])
         realtime.publish_to_room(
             message.room_id, {"type": "message.updated", "message": selectors.message_out(message)}
@@ -438,16 +439,17 @@ def _clean_body(body, allow_empty: bool = False) -> str:
     return body
 
 
-def _render(body: str, room: Room) -> tuple[str, set[int]]:
-    """The message's HTML, and the members it mentions: @username, or @team-code for a team."""
-    from directory.selectors import teams_by_code
+def _render(body: str, room: Room, author: AbstractBaseUser) -> tuple[str, set[int]]:
+    """The message's HTML, and the members it mentions: @username, or @team-code for a team. Only
+    people and teams the author may see in the directory become mentions: a link would tell an
+    invited expert a name they may not know; the rest stays plain text."""
+    from directory.selectors import teams_by_code, visible_users
 
     handles = markdown.mentioned_handles(body)
     if not handles:
         return markdown.render(body), set()
-    members = {
-        user.pk: user for user in get_user_model().objects.filter(memberships__room=room).select_related("person")
-    }
+    room_members = get_user_model().objects.filter(memberships__room=room)
+    members = {user.pk: user for user in visible_users(author, room_members).select_related("person")}
     mentionable, mentioned = {}, set()
     for user in members.values():
         if user.username.lower() in handles:
@@ -455,7 +457,7 @@ def _render(body: str, room: Room) -> tuple[str, set[int]]:
             label = person.display_name if person else user.username
             mentionable[user.username.lower()] = (label, f"/people/{person.pk}/" if person else "#")
             mentioned.add(user.pk)
-    for code, (team_id, name, user_ids) in teams_by_code(handles - set(mentionable)).items():
+    for code, (team_id, name, user_ids) in teams_by_code(handles - set(mentionable), author).items():
         mentionable[code] = (name, f"/people/?team={team_id}")
         mentioned |= set(user_ids) & set(members)
     return markdown.render(body, mentionable), mentioned

@@ -13,6 +13,7 @@ from chat.forms import DirectForm, RoomForm
 from directory.models import Person
 from directory.selectors import presence_for, visible_people
 from hub.errors import HubError
+from hub.params import query_id, query_text
 
 
 @login_required
@@ -65,11 +66,11 @@ def download(request, attachment_id: int):
 
 @login_required
 def search(request):
-    query = request.GET.get("q", "").strip()
+    query = query_text(request, "q")
     results, error = [], None
     if query:
         try:
-            found = selectors.search_messages(request.user, query, room=_int_or_none(request.GET.get("room")))
+            found = selectors.search_messages(request.user, query, room=query_id(request, "room"))
             results = selectors.messages_out(found)
             names = {m.room_id: m.room.name for m in found}
             for out in results:
@@ -78,13 +79,6 @@ def search(request):
             error = problem.message
     context = _sidebar(request) | {"room": None, "query": query, "results": results, "search_error": error}
     return render(request, "chat/search.html", context, status=400 if error else 200)
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @login_required

@@ -4,10 +4,12 @@ from datetime import date
 
 from django.http import Http404
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Path, Query, Router, Schema
 
 from directory import selectors, services
 from directory.models import Person
+from hub.params import Id, Offset, page_size, text
+from hub.search import MAX_QUERY_CHARS
 
 router = Router(tags=["directory"])
 
@@ -66,17 +68,17 @@ class PeoplePage(Schema):
 
 
 class PeopleFilters(Schema):
-    q: str = ""
-    bureau: int | None = None
-    team: int | None = None
+    q: text(max_length=MAX_QUERY_CHARS) = ""
+    bureau: Id | None = None
+    team: Id | None = None
     kind: Person.Kind | None = None
     available: bool = False
-    limit: int = 50
-    cursor: int = 0
+    limit: page_size(selectors.MAX_PAGE) = 50
+    cursor: Offset = 0
 
 
 class PresenceIn(Schema):
-    status: str | None = None
+    status: text(choices=[*services.CHOOSABLE_PRESENCE, "auto"]) | None = None
 
 
 class PresenceOut(Schema):
@@ -141,7 +143,7 @@ def list_people(request, filters: Query[PeopleFilters]):
         kind=filters.kind,
         available=filters.available,
         limit=filters.limit,
-        offset=max(filters.cursor, 0),
+        offset=filters.cursor,
     )
     return {
         "count": page.total,
@@ -151,7 +153,7 @@ def list_people(request, filters: Query[PeopleFilters]):
 
 
 @router.get("/people/{person_id}", response=PersonOut, summary="One person, if you may see them")
-def get_person(request, person_id: int):
+def get_person(request, person_id: Path[Id]):
     person = selectors.person_for(request.auth, person_id)
     if person is None:
         raise Http404

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from directory import selectors
 from directory.models import Person
 from directory.services import PLACES, WEEKDAYS
+from hub.params import MAX_ID
 
 WEEKDAY_LABELS = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
 PLACE_LABELS = {"office": _("At the office"), "home": _("At home"), "off": _("Day off")}
@@ -21,7 +22,7 @@ class DirectoryFilterForm(forms.Form):
         choices=[("", _("Everyone")), ("staff", _("Staff")), ("expert", _("External experts"))],
     )
     available = forms.BooleanField(label=_("Available now"), required=False)
-    offset = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    offset = forms.IntegerField(required=False, min_value=0, max_value=MAX_ID, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -231,10 +231,17 @@ def manages_above(person: Person, candidate_manager: Person | None) -> bool:
     return False
 
 
-def teams_by_code(codes: set[str]) -> dict[str, tuple[int, str, list[int]]]:
-    """Team code → (id, name, member user ids), for @team mentions."""
+def visible_users(viewer: AbstractBaseUser, users: QuerySet) -> QuerySet:
+    """Of these user accounts, those whose person `viewer` may see (staff: everyone)."""
+    if sees_everyone(viewer):
+        return users
+    return users.filter(person__in=visible_people(viewer))
+
+
+def teams_by_code(codes: set[str], viewer: AbstractBaseUser) -> dict[str, tuple[int, str, list[int]]]:
+    """Team code → (id, name, member user ids) of the teams `viewer` may see, for @team mentions."""
     found = {}
-    for team in Team.objects.filter(code__in=codes).prefetch_related("members"):
+    for team in visible_teams(viewer).filter(code__in=codes).prefetch_related("members"):
         found[team.code] = (team.pk, team.name, [m.user_id for m in team.members.all() if m.user_id])
     return found
 

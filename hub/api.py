@@ -66,8 +66,10 @@ def on_hub_error(request, exc: HubError):
 def on_validation_error(request, exc: ValidationError):
     fields = {}
     for error in exc.errors:
-        # loc is like ("body", "payload", "name"); the field is what the client named.
-        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+        # loc is ("body", "<argument>", "name", ...) or ("query", "name"): the field is what the
+        # client named, which may itself be "body" or "query".
+        location = [str(part) for part in error.get("loc", ())]
+        location = location[2:] if location[:1] == ["body"] else location[1:]
         fields[".".join(location) or "request"] = error.get("msg", "")
     return error_response(request, 422, "invalid", _("Some fields are not valid."), fields)
 
