@@ -167,6 +167,7 @@ def _labels() -> dict:
         "pinned_one": ngettext("%(n)s pinned", "%(n)s pinned", 1),
         "pinned_many": ngettext("%(n)s pinned", "%(n)s pinned", 2),
         "archive": _("Archive"),
+        "unread": _("unread"),
         "open_again": _("Open again"),
     }
 
