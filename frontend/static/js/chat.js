@@ -637,6 +637,17 @@ function startEditing(item) {
     holder?.closest(".message")?.querySelector('[data-action="edit"]')?.focus();
   };
   cancel.addEventListener("click", close);
+  // As in the composer: Enter saves, Shift+Enter is a new line, Escape puts the message back.
+  area.addEventListener("keydown", (event) => {
+    if (event.isComposing) return;
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      box.requestSubmit();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    }
+  });
   box.addEventListener("submit", (event) => {
     event.preventDefault();
     // Unchanged: the server would store nothing and announce nothing, so nothing would close the form.

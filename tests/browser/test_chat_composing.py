@@ -1,0 +1,40 @@
+"""Writing in real browsers: editing keys work as in the composer; the typing line and the mention
+toast get out of the way."""
+
+import pytest
+from playwright.sync_api import expect
+
+from chat.models import Message
+from chat.services import send_message
+from tests.browser.test_chat import act_on, open_room, pair, two_browsers  # noqa: F401 (fixtures)
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+def test_enter_saves_an_edit_shift_enter_adds_a_line_and_escape_cancels(hub_server, two_browsers, pair):  # noqa: F811
+    somchai, _somsri, room = pair
+    message, _ = send_message(somchai.user, room.pk, "ประชุมสิบโมง", client_id="first")
+    first, second = two_browsers
+    a, b = open_room(hub_server, room, (first, "somchai"), (second, "somsri"))
+    mine = a.locator(f"#messages .message[data-id='{message.pk}']")
+
+    act_on(mine, "แก้ไข")
+    box = mine.get_by_role("textbox", name="แก้ไข")
+    box.fill("ประชุมบ่ายสองโมง")
+    box.press("Shift+Enter")
+    box.press_sequentially("ห้องประชุมใหญ่")
+    box.press("Enter")
+    theirs = b.locator("#messages .message", has_text="ประชุมบ่ายสองโมง")
+    expect(theirs).to_contain_text("ห้องประชุมใหญ่")
+    expect(theirs).to_contain_text("(แก้ไขแล้ว)")
+    expect(box).to_be_hidden()
+    assert Message.objects.get(client_id="first").body == "ประชุมบ่ายสองโมง\nห้องประชุมใหญ่"
+
+    act_on(mine, "แก้ไข")
+    box = mine.get_by_role("textbox", name="แก้ไข")
+    box.fill("ยกเลิกการประชุม")
+    box.press("Escape")
+    expect(box).to_be_hidden()
+    expect(mine).to_contain_text("ประชุมบ่ายสองโมง")
+    expect(mine.get_by_role("button", name="แก้ไข")).to_be_focused()
+    assert Message.objects.get(client_id="first").body == "ประชุมบ่ายสองโมง\nห้องประชุมใหญ่"
