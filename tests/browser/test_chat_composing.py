@@ -38,3 +38,16 @@ def test_enter_saves_an_edit_shift_enter_adds_a_line_and_escape_cancels(hub_serv
     expect(mine).to_contain_text("ประชุมบ่ายสองโมง")
     expect(mine.get_by_role("button", name="แก้ไข")).to_be_focused()
     assert Message.objects.get(client_id="first").body == "ประชุมบ่ายสองโมง\nห้องประชุมใหญ่"
+
+
+def test_the_typing_line_goes_when_the_typists_message_arrives(hub_server, two_browsers, pair):  # noqa: F811
+    _somchai, _somsri, room = pair
+    first, second = two_browsers
+    a, b = open_room(hub_server, room, (first, "somchai"), (second, "somsri"))
+    typing = b.locator("#typing")
+
+    a.get_by_label("ส่งข้อความถึง ทีมทะเบียน").press_sequentially("ส่งเอกสารแล้ว")
+    expect(typing).to_have_text("นายสมชาย ใจดี กำลังพิมพ์…")
+    a.keyboard.press("Enter")
+    b.locator(".message", has_text="ส่งเอกสารแล้ว").wait_for()
+    assert typing.text_content() == ""  # at once, not seconds later

@@ -433,6 +433,7 @@ hub.on("message.new", ({ message }) => {
     }
     return;
   }
+  if (typist !== null && message.author?.id === typist) stopTyping(); // what they were typing is here
   // A gap means events were lost on the way (the layer delivers at most once): fetch them.
   if (message.seq > lastSeq + 1) hub.send({ type: "sync", rooms: { [roomId]: lastSeq } });
   lastSeq = Math.max(lastSeq, message.seq);
@@ -470,12 +471,20 @@ hub.on("read", (event) => {
 });
 
 let typingTimer = null;
+let typist = null;
+function stopTyping() {
+  clearTimeout(typingTimer);
+  typist = null;
+  const line = document.getElementById("typing");
+  if (line) line.textContent = "";
+}
 hub.on("typing", (event) => {
   if (event.room !== roomId || event.user?.id === me) return;
   const line = document.getElementById("typing");
   line.textContent = labels.typing.replace("%(name)s", event.user.name);
+  typist = event.user.id;
   clearTimeout(typingTimer);
-  typingTimer = setTimeout(() => (line.textContent = ""), 4000);
+  typingTimer = setTimeout(stopTyping, 4000);
 });
 
 // Joined a room here or in another tab, or added by someone: it appears in the sidebar. Never a
