@@ -17,14 +17,23 @@ export function followNotifications(hub) {
     const who = event.message.author?.name || "";
     const text = event.message.body.slice(0, 140);
     if (region) {
-      const toast = document.createElement("a");
+      // Up by the top bar, away from the composer's buttons, and dismissible before its 8 s are up.
+      const toast = document.createElement("div");
       toast.className = "toast";
-      toast.href = `/chats/${event.room}/#m${event.message.id}`;
+      const link = document.createElement("a");
+      link.href = `/chats/${event.room}/#m${event.message.id}`;
       const title = document.createElement("strong");
       title.textContent = event.kind === "mention" ? `${who} @ ${event.room_name || ""}` : who;
       const body = document.createElement("span");
       body.textContent = text;
-      toast.append(title, body);
+      link.append(title, body);
+      const close = document.createElement("button");
+      close.type = "button";
+      close.className = "toast-close";
+      close.setAttribute("aria-label", region.dataset.closeLabel || "Close");
+      close.textContent = "×";
+      close.addEventListener("click", () => toast.remove());
+      toast.append(link, close);
       region.append(toast);
       setTimeout(() => toast.remove(), 8000);
     }
