@@ -142,6 +142,33 @@ def leave(request, room_id: int):
     return Status(204, None)
 
 
+class MemberOut(Schema):
+    id: int
+    name: str
+    person: int | None
+    role: str
+
+
+class MembersIn(Schema):
+    users: list[int]
+
+
+@router.get("/rooms/{room_id}/members", response=list[MemberOut], summary="Who is in a room, owners first")
+def members(request, room_id: int):
+    return selectors.members_of(_room(request, room_id))
+
+
+@router.post("/rooms/{room_id}/members", response=list[MemberOut], summary="Add people to a room (owners)")
+def invite(request, room_id: int, payload: MembersIn):
+    return selectors.members_of(services.invite(request.auth, room_id, payload.users))
+
+
+@router.delete("/rooms/{room_id}/members/{user_id}", response={204: None}, summary="Take someone out of a room")
+def remove(request, room_id: int, user_id: int):
+    services.remove_from_room(request.auth, room_id, user_id)
+    return Status(204, None)
+
+
 @router.get("/rooms/{room_id}/messages", response=MessagePage, summary="Page through a room's messages by seq")
 def history(request, room_id: int, page: Query[HistoryQuery]):
     room = _room(request, room_id)

@@ -193,6 +193,12 @@ def channels_to_join(user: AbstractBaseUser) -> list[dict]:
     return [room_out(room, user, None) | {"member": False} for room in rooms.order_by("name")]
 
 
+def members_of(room: Room) -> list[dict]:
+    """Who is in a room, owners first, each as the page and the API show them."""
+    memberships = room.memberships.select_related("user__person").order_by("joined_at", "pk")
+    return [author_out(m.user) | {"role": m.role} for m in sorted(memberships, key=lambda m: m.role != "owner")]
+
+
 def pinned_in(room: Room) -> list[Message]:
     return list(
         Message.objects.filter(room=room, pinned_at__isnull=False, deleted_at__isnull=True)

@@ -1,5 +1,6 @@
 """The chat page: the person's rooms, one conversation, and forms to start or join rooms."""
 
+from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -9,10 +10,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from chat import attachments, selectors, services
-from chat.forms import DirectForm, RoomForm
+from chat.forms import DirectForm, MembersForm, RoomForm
 from directory.models import Person
 from directory.selectors import presence_for, visible_people
-from hub.errors import HubError
+from hub.errors import HubError, Invalid, NotFound
 
 
 @login_required
@@ -40,7 +41,10 @@ def room(request, room_id: int):
         "days": days,
         "has_older": bool(messages) and messages[0].seq > 1,
         "pinned": selectors.messages_out(selectors.pinned_in(found)),
+        "members": selectors.members_of(found),
     }
+    in_room = {member["id"] for member in context["members"]}
+    context["invitable"] = [person for person in context["people"] if person.user_id not in in_room]
     return render(request, "chat/chat.html", context)
 
 
@@ -103,9 +107,8 @@ def start(request):
     form = RoomForm(request.POST)
     if form.is_valid():
         try:
-            room = services.start_room(
-                request.user, form.cleaned_data["kind"], form.cleaned_data["name"], form.cleaned_data["topic"], []
-            )
+            data = form.cleaned_data
+            room = services.start_room(request.user, data["kind"], data["name"], data["topic"], data["members"])
         except HubError as problem:
             form.add_error(None, problem.message)
         else:
@@ -135,6 +138,46 @@ def join(request, room_id: int):
     except HubError as problem:
         raise Http404 from problem
     return redirect("chat:room", room_id=room_id)
+
+
+@login_required
+@require_http_methods(["POST"])
+def invite(request, room_id: int):
+    form = MembersForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise Invalid(_("Choose at least one person to add."))
+        services.invite(request.user, room_id, form.cleaned_data["members"])
+    except NotFound as problem:
+        raise Http404 from problem
+    except HubError as problem:
+        flash.error(request, problem.message)
+    return redirect("chat:room", room_id=room_id)
+
+
+@login_required
+@require_http_methods(["POST"])
+def remove(request, room_id: int, user_id: int):
+    try:
+        services.remove_from_room(request.user, room_id, user_id)
+    except NotFound as problem:
+        raise Http404 from problem
+    except HubError as problem:
+        flash.error(request, problem.message)
+    return redirect("chat:room", room_id=room_id)
+
+
+@login_required
+@require_http_methods(["POST"])
+def leave(request, room_id: int):
+    try:
+        services.leave_room(request.user, room_id)
+    except NotFound as problem:
+        raise Http404 from problem
+    except HubError as problem:
+        flash.error(request, problem.message)
+        return redirect("chat:room", room_id=room_id)
+    return redirect("chat:index")
 
 
 def _labels() -> dict:
