@@ -254,6 +254,25 @@ def missed(user: AbstractBaseUser, positions: dict) -> tuple[list[Message], bool
     return found[:SYNC_LIMIT], len(found) > SYNC_LIMIT
 
 
+def unread_for_rail(user: AbstractBaseUser) -> tuple[int, list[int]]:
+    """Unread messages in all the person's rooms, and the rooms among them with something for them
+    in person: a direct message, or a mention of their username (the rail's badge on every page)."""
+    rows = list(
+        Membership.objects.filter(user=user, room__last_seq__gt=F("last_read_seq")).values_list(
+            "room_id", "room__kind", "room__last_seq", "last_read_seq"
+        )
+    )
+    personal = {room for room, kind, _last, _read in rows if kind == Room.Kind.DIRECT}
+    others = Q(pk__in=[])
+    for room, kind, _last, read in rows:
+        if kind != Room.Kind.DIRECT:
+            others |= Q(room_id=room, seq__gt=read)
+    if len(personal) < len(rows):
+        mentioned = Message.objects.filter(others, deleted_at__isnull=True, body__icontains=f"@{user.get_username()}")
+        personal |= set(mentioned.exclude(author=user).values_list("room_id", flat=True).distinct())
+    return sum(last - read for _room, _kind, last, read in rows), sorted(personal)
+
+
 def unread_total(user: AbstractBaseUser) -> int:
     rows = Membership.objects.filter(user=user).annotate(gap=F("room__last_seq") - F("last_read_seq"))
     return sum(max(0, gap) for gap in rows.values_list("gap", flat=True))

@@ -34,6 +34,9 @@ def navigation(request):
     context = {"rail": rail, "presence_labels": presence_labels()}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
+        from chat.selectors import unread_for_rail
+
+        context["chat_unread"], context["chat_unread_personal"] = unread_for_rail(user)
         person, status = presence_of_user(user.pk)
         if person is not None:
             context.update(

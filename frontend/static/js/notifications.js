@@ -1,19 +1,11 @@
-// Mentions and direct messages, on every page: a toast, the count in the tab's title, and the
-// browser's own notification when the tab is hidden and the person allowed them.
+// Mentions and direct messages, on every page: a toast, and the browser's own notification when
+// the tab is hidden and the person allowed them (unread.js counts them in the rail and the title).
 const region = document.getElementById("toasts");
-let unseen = 0;
-
-function titleCount() {
-  const base = document.title.replace(/^\(\d+\) /, "");
-  document.title = unseen ? `(${unseen}) ${base}` : base;
-}
 
 export function followNotifications(hub) {
   hub.on("notification", (event) => {
     const here = Number(document.getElementById("chat")?.dataset.room) === event.room;
     if (here && document.visibilityState === "visible") return; // already on screen
-    unseen += 1;
-    titleCount();
     const who = event.message.author?.name || "";
     const text = event.message.body.slice(0, 140);
     if (region) {
@@ -39,12 +31,6 @@ export function followNotifications(hub) {
     }
     if ("Notification" in window && Notification.permission === "granted" && document.visibilityState !== "visible") {
       new Notification(who, { body: text, tag: `room-${event.room}` });
-    }
-  });
-  document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "visible") {
-      unseen = 0;
-      titleCount();
     }
   });
 }
