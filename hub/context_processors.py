@@ -28,7 +28,10 @@ def navigation(request):
     if match is not None:
         current = match.kwargs.get("slug") or match.url_name or ""
         current = {"directory": "directory", "chat": "chats"}.get(match.app_name, current)
-    rail = [{**item, "href": _href(item), "current": item["slug"] == current} for item in SECTIONS]
+    rail = [
+        {**item, "href": _href(item), "current": item["slug"] == current, "soon": item["url"] is None}
+        for item in SECTIONS
+    ]
     from directory.selectors import presence_labels, presence_of_user
 
     context = {"rail": rail, "presence_labels": presence_labels()}
