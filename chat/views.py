@@ -232,6 +232,7 @@ def _sidebar(request) -> dict:
         "joinable": selectors.channels_to_join(request.user),
         "people": people,
         "direct_presence": _direct_presence(request.user),
+        "may_message": selectors.is_staff_member(request.user),
         "statuses": presence_for(people),
         "room_form": RoomForm(),
         "direct_form": DirectForm(),

@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from chat.selectors import invitations_of
+from chat.selectors import invitations_of, is_staff_member
 from directory import importing, selectors, services
 from directory.forms import (
     PLACE_LABELS,
@@ -54,7 +54,7 @@ def people(request):
             params = request.GET.copy()
             params["offset"] = page.next_offset
             more = params.urlencode()
-    context = {"form": form, "page": page, "error": error, "more": more}
+    context = {"form": form, "page": page, "error": error, "more": more, "may_message": is_staff_member(request.user)}
     # htmx asks for the results only while the person types; a full load gets the whole page.
     partial = request.htmx and request.htmx.target == "results"
     template = "directory/_results.html" if partial else "directory/people.html"
@@ -80,6 +80,7 @@ def profile(request, person_id: int):
             "status": status,
             "org": selectors.org_chart_for(person, request.user),
             "is_me": person.user_id == request.user.pk,
+            "may_message": is_staff_member(request.user),  # invited experts open no direct messages
             "invitations": invitations_of(person.user_id, request.user) if person.is_expert and person.user_id else [],
             "away": selectors.is_out_of_office(person),
             "delegate": selectors.delegate_for(person, request.user),

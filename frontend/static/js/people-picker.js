@@ -152,7 +152,7 @@ export function enhance(select) {
   select.form?.addEventListener("submit", (event) => {
     if (!select.required || select.value) return;
     event.preventDefault();
-    input.setCustomValidity(select.dataset.none || "");
+    input.setCustomValidity(select.dataset.required || "");
     input.reportValidity();
   });
   drawChips();
