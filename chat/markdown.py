@@ -28,8 +28,9 @@ TAGS = re.compile(r"(<[^>]*>)")
 SKIPPED = {"a", "code", "pre"}
 
 
-def render(body: str, mentionable: dict[str, tuple[str, str]] | None = None) -> str:
-    """HTML of a message body. `mentionable` maps a lower-cased @handle to (label, link)."""
+def render(body: str, mentionable: dict[str, tuple[str | tuple[str, str], str]] | None = None) -> str:
+    """HTML of a message body. `mentionable` maps a lower-cased @handle to (label, link); a label
+    may be a (Thai, English) pair: both are stored, and the page shows the one of its language."""
     html = _renderer.render(BIDI_CONTROLS.sub("", body))
     html = nh3.clean(
         html,
@@ -46,7 +47,15 @@ def render(body: str, mentionable: dict[str, tuple[str, str]] | None = None) -> 
         if found is None:
             return match.group(0)
         label, href = found
-        return f'<a class="mention" href="{escape(href)}">@{escape(label)}</a>'
+        if isinstance(label, tuple):
+            thai, english = label
+            label_html = (
+                f'<span class="lang-th" lang="th">@{escape(thai)}</span>'
+                f'<span class="lang-en" lang="en">@{escape(english)}</span>'
+            )
+        else:
+            label_html = f"@{escape(label)}"
+        return f'<a class="mention" href="{escape(href)}">{label_html}</a>'
 
     out, inside = [], []
     for part in TAGS.split(html):

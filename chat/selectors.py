@@ -199,6 +199,29 @@ def members_of(room: Room) -> list[dict]:
     return [author_out(m.user) | {"role": m.role} for m in sorted(memberships, key=lambda m: m.role != "owner")]
 
 
+def mention_candidates(room: Room, user: AbstractBaseUser) -> list[dict]:
+    """Whom the composer offers after "@": the room's other members, then the teams the person may
+    see, each with the handle the message carries and the words it is found by (Thai or English
+    name, nickname, the handle itself)."""
+    from directory.selectors import visible_teams
+
+    found = []
+    for membership in room.memberships.select_related("user__person").exclude(user=user).order_by("pk"):
+        account, person = membership.user, getattr(membership.user, "person", None)
+        words = [person.name_th, person.name_en, person.nickname] if person else []
+        found.append(
+            {
+                "handle": account.get_username(),
+                "label": person.display_name if person else account.get_username(),
+                "search": " ".join([*words, account.get_username()]),
+            }
+        )
+    for team in visible_teams(user).order_by("code"):
+        search = f"{team.name_th} {team.name_en} {team.code}"
+        found.append({"handle": team.code, "label": team.name, "search": search, "team": True})
+    return found
+
+
 def pinned_in(room: Room) -> list[Message]:
     return list(
         Message.objects.filter(room=room, pinned_at__isnull=False, deleted_at__isnull=True)

@@ -477,7 +477,7 @@ def _render(body: str, room: Room) -> tuple[str, set[int]]:
     for user in members.values():
         if user.username.lower() in handles:
             person = getattr(user, "person", None)
-            label = person.display_name if person else user.username
+            label = (person.name_th, person.name_en) if person else user.username  # shown in the reader's language
             mentionable[user.username.lower()] = (label, f"/people/{person.pk}/" if person else "#")
             mentioned.add(user.pk)
     for code, (team_id, name, user_ids) in teams_by_code(handles - set(mentionable)).items():

@@ -42,6 +42,7 @@ def room(request, room_id: int):
         "has_older": bool(messages) and messages[0].seq > 1,
         "pinned": selectors.messages_out(selectors.pinned_in(found)),
         "members": selectors.members_of(found),
+        "mention_candidates": selectors.mention_candidates(found, request.user),
     }
     in_room = {member["id"] for member in context["members"]}
     context["invitable"] = [person for person in context["people"] if person.user_id not in in_room]
@@ -211,6 +212,7 @@ def _labels() -> dict:
         "pinned_many": ngettext("%(n)s pinned", "%(n)s pinned", 2),
         "archive": _("Archive"),
         "unread": _("unread"),
+        "mention_list": _("People and teams to mention"),
         "open_again": _("Open again"),
     }
 

@@ -101,7 +101,10 @@ def test_markdown_is_rendered_and_sanitized(api, team):
     assert 'href="javascript' not in html and "<script>" not in html
     assert "&lt;script&gt;" in html
     assert "<strong>ตัวหนา</strong>" in html and "<code>code</code>" in html
-    assert f'<a class="mention" href="/people/{team["somsri"].pk}/">@นายสมชาย ใจดี</a>' in html
+    assert (
+        f'<a class="mention" href="/people/{team["somsri"].pk}/"><span class="lang-th" lang="th">@นายสมชาย ใจดี</span>'
+        '<span class="lang-en" lang="en">@Mr Somchai Jaidee</span></a>'
+    ) in html
     assert "\u202e" not in html
 
 

@@ -2,12 +2,21 @@
 // the tab is hidden and the person allowed them (unread.js counts them in the rail and the title).
 const region = document.getElementById("toasts");
 
+// The message as its reader sees it: mentions by name in the page's language, not "@username".
+function readable(message) {
+  const doc = new DOMParser().parseFromString(message.html || "", "text/html"); // inert: nothing runs
+  const other = document.documentElement.lang === "en" ? "th" : "en";
+  for (const name of doc.querySelectorAll(`.mention .lang-${other}`)) name.remove();
+  for (const block of doc.querySelectorAll("p, li, br, pre, blockquote")) block.append(" ");
+  return doc.body.textContent.replace(/\s+/g, " ").trim() || message.body || "";
+}
+
 export function followNotifications(hub) {
   hub.on("notification", (event) => {
     const here = Number(document.getElementById("chat")?.dataset.room) === event.room;
     if (here && document.visibilityState === "visible") return; // already on screen
     const who = event.message.author?.name || "";
-    const text = event.message.body.slice(0, 140);
+    const text = readable(event.message).slice(0, 140);
     if (region) {
       // Up by the top bar, away from the composer's buttons, and dismissible before its 8 s are up.
       const toast = document.createElement("div");
