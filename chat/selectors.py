@@ -311,6 +311,20 @@ def direct_partners(user: AbstractBaseUser) -> dict[int, int]:
     return {room_id: others[0] for room_id, others in seen.items() if len(others) == 1}
 
 
+def search_results_out(found: list[Message], query: str) -> list[dict]:
+    """Found messages for the search page: with their room's name, their time to show in the
+    reader's calendar, and the words searched for marked in them."""
+    from chat.markdown import highlight
+
+    words = clean_query(query).split()
+    results = messages_out(found)
+    for message, out in zip(found, results):
+        out["room_name"] = message.room.name
+        out["created"] = timezone.localtime(message.created_at)
+        out["html"] = highlight(out["html"], words)
+    return results
+
+
 def search_messages(
     user: AbstractBaseUser,
     query: str,

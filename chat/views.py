@@ -75,10 +75,7 @@ def search(request):
     if query:
         try:
             found = selectors.search_messages(request.user, query, room=_int_or_none(request.GET.get("room")))
-            results = selectors.messages_out(found)
-            names = {m.room_id: m.room.name for m in found}
-            for out in results:
-                out["room_name"] = names.get(out["room"], "")
+            results = selectors.search_results_out(found, query)
         except HubError as problem:
             error = problem.message
     context = _sidebar(request) | {"room": None, "query": query, "results": results, "search_error": error}
