@@ -1,5 +1,7 @@
 """Directory pages: search, profiles, org chart, vCard, photos, one's own profile and HR import."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404, HttpResponse
@@ -20,7 +22,7 @@ from directory.forms import (
 )
 from directory.models import LICENSE_TYPES, Bureau
 from directory.services import WEEKDAYS
-from directory.vcard import vcard_for
+from directory.vcard import file_name, vcard_for
 from hub.errors import HubError
 
 PAGE_SIZE = 30
@@ -109,7 +111,8 @@ def org_chart(request, person_id: int):
 def vcard(request, person_id: int):
     person = _visible_or_404(request, person_id)
     response = HttpResponse(vcard_for(person), content_type="text/vcard; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.vcf"'
+    ascii_name, name = file_name(person)
+    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
     return response
 
 
