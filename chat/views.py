@@ -19,7 +19,7 @@ from hub.errors import HubError, Invalid, NotFound
 @login_required
 def index(request):
     rooms = selectors.rooms_of(request.user)
-    if rooms:
+    if rooms and "rooms" not in request.GET:  # ?rooms: the list itself, the first pane on a phone
         return redirect("chat:room", room_id=rooms[0]["id"])
     return render(request, "chat/chat.html", _sidebar(request) | {"room": None})
 

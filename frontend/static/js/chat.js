@@ -14,6 +14,8 @@ const threadList = document.getElementById("thread-messages");
 const outboxList = document.getElementById("outbox");
 const OUTBOX_KEY = "ksp-outbox";
 const TYPING_EVERY_MS = 3000;
+// On a touch screen Enter is a new line (its keyboard has no Shift+Enter); the Send button sends.
+const enterSends = () => !matchMedia("(pointer: coarse)").matches;
 
 let lastSeq = Number(chat?.dataset.lastSeq) || 0; // of this room, as far as this page has it
 let readSeq = Number(chat?.dataset.readSeq) || 0;
@@ -509,7 +511,7 @@ function composer(form, input, thread = () => null) {
   let lastTyping = 0;
   input.addEventListener("keydown", (event) => {
     // Enter sends; Shift+Enter is a new line; never while a Thai input method is composing.
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && enterSends()) {
       event.preventDefault();
       form.requestSubmit();
     }
@@ -534,7 +536,8 @@ composer(document.getElementById("composer"), document.getElementById("composer-
 // Files: chosen with the button or pasted into the composer, uploaded, then sent as a message.
 const csrf = () => document.cookie.split("; ").find((c) => c.startsWith("csrftoken="))?.split("=")[1] || "";
 const hintElement = document.getElementById("composer-hint");
-if (hintElement) hintElement.dataset.text = hintElement.textContent;
+const hintDefault = hintElement ? [...hintElement.childNodes] : [];
+const restoreHint = () => hintElement.replaceChildren(...hintDefault);
 
 async function sendFiles(files) {
   if (hub.state !== "open") {
@@ -562,7 +565,7 @@ async function sendFiles(files) {
   saveOutbox([...loadOutbox(), { ...item, attachments: ids }]);
   showOutbox();
   hub.send({ type: "message.send", ...item, attachments: ids });
-  hintElement.textContent = hintElement.dataset.text;
+  restoreHint();
 }
 
 const attachInput = document.getElementById("attach-input");
@@ -600,6 +603,7 @@ async function showThread(rootId) {
   threadList.replaceChildren(...(root ? [threadCopy(root)] : []), line);
   showReplies(rootId, repliesOf(rootId));
   document.getElementById("thread-pane").hidden = false;
+  chat.dataset.pane = "thread"; // on a phone, the one pane shown
   const response = await fetch(`/api/v1/rooms/${roomId}/messages?thread=${rootId}&limit=100`);
   if (openThread !== rootId || !response.ok) return; // closed, or another thread opened meanwhile
   const page = await response.json();
@@ -617,6 +621,7 @@ document.getElementById("thread-close")?.addEventListener("click", () => {
   openThread = null;
   threadList.replaceChildren();
   document.getElementById("thread-pane").hidden = true;
+  chat.dataset.pane = "conversation";
 });
 
 function startEditing(item) {
@@ -649,7 +654,7 @@ function startEditing(item) {
   // As in the composer: Enter saves, Shift+Enter is a new line, Escape puts the message back.
   area.addEventListener("keydown", (event) => {
     if (event.isComposing) return;
-    if (event.key === "Enter" && !event.shiftKey) {
+    if (event.key === "Enter" && !event.shiftKey && enterSends()) {
       event.preventDefault();
       box.requestSubmit();
     } else if (event.key === "Escape") {
