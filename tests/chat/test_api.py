@@ -195,5 +195,5 @@ def test_the_chat_page_searches_messages(client, team):
     send_message(team["somchai"].user, team["room"].pk, "วาระการประชุมคณะกรรมการ")
     client.force_login(team["somsri"].user)
     html = client.get("/chats/search/", {"q": "ประชุม"}).content.decode()
-    assert "วาระการประชุมคณะกรรมการ" in html and f"/chats/{team['room'].pk}/#m" in html
+    assert "วาระการ<mark>ประชุม</mark>คณะกรรมการ" in html and f"/chats/{team['room'].pk}/#m" in html
     assert client.get("/chats/search/", {"q": "ก" * 101}).status_code == 400
