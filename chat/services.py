@@ -135,6 +135,9 @@ def _room_owned_by(user: AbstractBaseUser, room_id: int) -> Room:
         raise Forbidden(_("Only a room owner can change who is in it."))
     if room.kind == Room.Kind.DIRECT:
         raise Forbidden(_("A direct message is for the people it was opened with; start a group instead."))
+    if room.kind not in (Room.Kind.CHANNEL, Room.Kind.PRIVATE):
+        # Meeting and case rooms: their own app decides who is invited.
+        raise Forbidden(_("Who is in this room is decided where it was made (its meeting or case)."))
     if room.archived_at is not None:
         raise Forbidden(_("This room is archived: it can be read, not written to."))
     return room

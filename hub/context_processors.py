@@ -1,6 +1,7 @@
 """What every page's layout needs: the left rail and which entry is current."""
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 # The rail, in the order staff use it. An app that opens its pages names its URL here; until then
@@ -39,7 +40,8 @@ def navigation(request):
     if user is not None and user.is_authenticated:
         from chat.selectors import unread_for_rail
 
-        context["chat_unread"], context["chat_unread_personal"] = unread_for_rail(user)
+        # Lazy: only the full page's rail reads it, not the fragments htmx asks for while one types.
+        context["chat_unread"] = SimpleLazyObject(lambda: unread_for_rail(user))
         person, status = presence_of_user(user.pk)
         if person is not None:
             context.update(

@@ -78,3 +78,11 @@ def test_anyone_may_leave_but_the_last_owner_and_nobody_leaves_a_direct_message(
     direct = open_direct(somchai.user, [wichai.user])
     assert api(wichai, "post", f"/rooms/{direct.pk}/leave").status_code == 403
     assert members(direct) == {"somchai", "wichai"}
+
+
+def test_who_is_in_a_meeting_room_is_not_changed_from_chat(api, group):
+    somchai, somsri, wichai, _room = group
+    meeting = create_room(kind=Room.Kind.MEETING, name="ประชุม", owner=somchai.user, members=[somsri.user])
+    assert api(somchai, "post", f"/rooms/{meeting.pk}/members", {"users": [wichai.user_id]}).status_code == 403
+    assert api(somchai, "delete", f"/rooms/{meeting.pk}/members/{somsri.user_id}").status_code == 403
+    assert members(meeting) == {"somchai", "somsri"}
