@@ -54,12 +54,15 @@ def add_members(room: Room, users: list[AbstractBaseUser], owner: AbstractBaseUs
     )
     for user in added:
         realtime.room_joined(user.pk, room.pk, {"type": "room.joined", "room": selectors.room_out(room, user)})
+    if added:
+        realtime.publish_to_room(room.pk, {"type": "room.members", "room": room.pk})
 
 
 def remove_member(room: Room, user: AbstractBaseUser) -> None:
     """Take a user out of a room: their sockets leave its group at once and stop receiving."""
     if Membership.objects.filter(room=room, user=user).delete()[0]:
         realtime.room_left(user.pk, room.pk, {"type": "room.left", "room": room.pk})
+        realtime.publish_to_room(room.pk, {"type": "room.members", "room": room.pk})
 
 
 def start_room(user: AbstractBaseUser, kind: str, name: str, topic: str, member_ids: list[int]) -> Room:

@@ -41,11 +41,9 @@ def room(request, room_id: int):
         "days": days,
         "has_older": bool(messages) and messages[0].seq > 1,
         "pinned": selectors.messages_out(selectors.pinned_in(found)),
-        "members": selectors.members_of(found),
         "mention_candidates": selectors.mention_candidates(found, request.user),
     }
-    in_room = {member["id"] for member in context["members"]}
-    context["invitable"] = [person for person in context["people"] if person.user_id not in in_room]
+    context |= _members(found, request.user, context["people"])
     return render(request, "chat/chat.html", context)
 
 
@@ -138,9 +136,23 @@ def join(request, room_id: int):
     return redirect("chat:room", room_id=room_id)
 
 
+def _members(room, user, people) -> dict:
+    """Who is in the room, and whom of `people` its owners could add."""
+    members = selectors.members_of(room)
+    in_room = {member["id"] for member in members}
+    return {"members": members, "invitable": [person for person in people if person.user_id not in in_room]}
+
+
 @login_required
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def invite(request, room_id: int):
+    """GET: the room's panel of members, drawn again when they change; POST: an owner adds people."""
+    if request.method == "GET":
+        found = selectors.room_for(request.user, room_id)
+        if found is None:
+            raise Http404
+        context = {"room": selectors.room_out(found, request.user)} | _members(found, request.user, _people(request))
+        return render(request, "chat/_members.html", context)
     form = MembersForm(request.POST)
     try:
         if not form.is_valid():
@@ -223,9 +235,13 @@ def _direct_presence(user) -> dict[int, tuple[int, str]]:
     return {room: (other, status_by_user.get(other, "offline")) for room, other in partners.items()}
 
 
+def _people(request) -> list:
+    return list(visible_people(request.user).exclude(user=request.user).exclude(user=None)[:500])
+
+
 def _sidebar(request) -> dict:
     rooms = selectors.rooms_of(request.user)
-    people = list(visible_people(request.user).exclude(user=request.user).exclude(user=None)[:500])
+    people = _people(request)
     return {
         "rooms": rooms,
         "joinable": selectors.channels_to_join(request.user),
