@@ -75,3 +75,25 @@ def test_on_a_phone_each_pane_fills_the_screen_with_its_composer_in_reach(hub_se
         expect(rooms).to_be_hidden()
     finally:
         phone.close()
+
+
+def test_on_a_phone_search_results_take_the_screen(hub_server, browser, pair):  # noqa: F811
+    somchai, _somsri, room = pair
+    send_message(somchai.user, room.pk, "วาระการประชุมประจำเดือน", client_id="agenda")
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="th-TH")
+    try:
+        page = phone.new_page()
+        log_in(page, hub_server, "somsri")
+        page.goto(f"{hub_server.url}/chats/?rooms=1")
+        rooms = page.get_by_role("heading", name="ห้องและกลุ่ม")
+        expect(rooms).to_be_visible()
+        page.get_by_role("searchbox", name="ค้นหาข้อความ").fill("ประชุม")
+        page.keyboard.press("Enter")
+        result = page.locator(".search-results .message", has_text="วาระการประชุมประจำเดือน")
+        expect(result).to_be_visible()
+        expect(rooms).to_be_hidden()
+        assert_accessible(page)
+        page.get_by_role("link", name="กลับไปที่รายการแชท").tap()
+        expect(rooms).to_be_visible()
+    finally:
+        phone.close()

@@ -23,5 +23,5 @@ back?.addEventListener("click", (event) => {
   chat.dataset.pane = "rooms";
 });
 window.addEventListener("popstate", (event) => {
-  if (chat?.dataset.room) chat.dataset.pane = event.state?.pane || "conversation";
+  if (chat && back) chat.dataset.pane = event.state?.pane || "conversation";
 });
