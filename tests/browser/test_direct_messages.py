@@ -37,6 +37,8 @@ def test_a_direct_message_starts_from_the_profile_the_card_or_the_picker(hub_ser
 
     page.get_by_text("ส่งข้อความส่วนตัว").click()
     person = page.get_by_role("combobox", name="บุคคล")
+    page.get_by_role("button", name="เปิด", exact=True).click()  # nobody chosen yet: the box says so
+    assert person.evaluate("box => box.validationMessage") == "โปรดเลือกบุคคลจากรายการ"
     person.fill("ต้น")
     expect(page.get_by_role("listbox").get_by_role("option")).to_have_text(["นายสมชาย ใจดี (ต้น)"])
     assert_accessible(page)

@@ -29,6 +29,9 @@ export function enhance(select) {
   chips.className = "picker-chips";
   select.hidden = true;
   select.tabIndex = -1;
+  // A hidden required select would block the form without a word: the box says it instead.
+  const required = select.required;
+  select.required = false;
   if (!multiple) select.value = "";
   select.after(...(multiple ? [chips] : []), input, listbox);
   let active = -1;
@@ -150,7 +153,7 @@ export function enhance(select) {
   });
   input.addEventListener("blur", close);
   select.form?.addEventListener("submit", (event) => {
-    if (!select.required || select.value) return;
+    if (!required || select.value) return;
     event.preventDefault();
     input.setCustomValidity(select.dataset.required || "");
     input.reportValidity();
