@@ -27,6 +27,8 @@ class RoomOut(Schema):
 class AuthorOut(Schema):
     id: int
     name: str
+    name_th: str
+    name_en: str
     person: int | None
 
 

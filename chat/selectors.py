@@ -85,9 +85,13 @@ def author_out(user) -> dict | None:
     if user is None:
         return None
     person = getattr(user, "person", None)
+    username = user.get_username()
     return {
         "id": user.pk,
-        "name": person.display_name if person else user.get_username(),
+        "name": person.display_name if person else username,
+        # Both, because an event is encoded once for readers of either language.
+        "name_th": person.name_th if person else username,
+        "name_en": person.name_en if person else username,
         "person": person.pk if person else None,
     }
 

@@ -59,5 +59,6 @@ def test_at_offers_people_by_thai_name_and_readers_see_the_name_in_their_languag
         english_message = c.locator("#messages .message", has_text="ตรวจเอกสาร")
         expect(english_message.get_by_role("link", name="@Ms Somsri Meesuk")).to_be_visible()
         assert english_message.locator(".mention").inner_text() == "@Ms Somsri Meesuk"  # the Thai name hidden
+        expect(english_message.locator(".message-author")).to_have_text("Mr Somchai Jaidee")  # arrived live
     finally:
         english.close()

@@ -41,6 +41,8 @@ function button(text, attrs) {
   return element;
 }
 
+// A person's name in the page's language (an event carries both: it is encoded once for everyone).
+const nameOf = (who) => (document.documentElement.lang === "en" ? who?.name_en : who?.name_th) || who?.name || "";
 const replyLabel = (n) => (n === 1 ? labels.replies_one : labels.replies).replace("%(n)s", n);
 const isArchived = () => chat?.dataset.archived === "1";
 
@@ -80,7 +82,7 @@ function render(message, inThread = false) {
   head.className = "message-head";
   const author = document.createElement("span");
   author.className = "message-author";
-  author.textContent = message.author?.name || "";
+  author.textContent = nameOf(message.author);
   const time = document.createElement("time");
   time.className = "message-time";
   time.dateTime = message.created_at;
@@ -276,7 +278,7 @@ function showPinned(message) {
     }
     entry.dataset.thread = message.thread ?? "";
     entry.firstChild.href = `#m${message.id}`;
-    entry.firstChild.textContent = `${message.author?.name || ""}: ${truncate(message.body || "", 80)}`;
+    entry.firstChild.textContent = `${nameOf(message.author)}: ${truncate(message.body || "", 80)}`;
   } else {
     entry?.remove();
   }
@@ -483,7 +485,7 @@ function stopTyping() {
 hub.on("typing", (event) => {
   if (event.room !== roomId || event.user?.id === me) return;
   const line = document.getElementById("typing");
-  line.textContent = labels.typing.replace("%(name)s", event.user.name);
+  line.textContent = labels.typing.replace("%(name)s", nameOf(event.user));
   typist = event.user.id;
   clearTimeout(typingTimer);
   typingTimer = setTimeout(stopTyping, 4000);

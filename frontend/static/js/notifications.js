@@ -15,7 +15,8 @@ export function followNotifications(hub) {
   hub.on("notification", (event) => {
     const here = Number(document.getElementById("chat")?.dataset.room) === event.room;
     if (here && document.visibilityState === "visible") return; // already on screen
-    const who = event.message.author?.name || "";
+    const author = event.message.author;
+    const who = (document.documentElement.lang === "en" ? author?.name_en : author?.name_th) || author?.name || "";
     const text = readable(event.message).slice(0, 140);
     if (region) {
       // Up by the top bar, away from the composer's buttons, and dismissible before its 8 s are up.
