@@ -372,46 +372,6 @@ function setUnread(room, count) {
   }
 }
 
-// --- The sidebar: rooms joined while the page is open ------------------------------------------------
-
-function showInSidebar(room) {
-  const target = document.getElementById(room.kind === "direct" ? "direct-list" : "room-list");
-  if (!target || document.querySelector(`[data-room-link="${Number(room.id)}"]`)) return;
-  const link = document.createElement("a");
-  link.href = `/chats/${Number(room.id)}/`;
-  link.dataset.roomLink = room.id;
-  if (room.kind !== "direct") {
-    const mark = document.createElement("span");
-    mark.className = "room-mark";
-    mark.setAttribute("aria-hidden", "true");
-    const marks = document.getElementById("room-marks")?.content;
-    mark.innerHTML = marks?.querySelector(`[data-kind="${room.kind}"]`)?.innerHTML ?? "";
-    link.append(mark);
-  }
-  const name = document.createElement("span");
-  name.className = "room-name";
-  name.textContent = room.name;
-  const badge = document.createElement("span");
-  badge.className = "unread";
-  badge.dataset.unread = room.id;
-  badge.append(String(room.unread || 0));
-  const hidden = document.createElement("span");
-  hidden.className = "visually-hidden";
-  hidden.textContent = ` ${labels.unread}`;
-  badge.append(hidden);
-  badge.hidden = !room.unread;
-  link.append(name, badge);
-  const item = document.createElement("li");
-  item.append(link);
-  target.prepend(item); // the sidebar lists the latest activity first
-  document.getElementById("no-rooms")?.remove();
-  document.querySelector(`[data-joinable="${Number(room.id)}"]`)?.remove();
-  if (!document.querySelector("[data-joinable]")) {
-    document.getElementById("joinable-list")?.remove();
-    document.getElementById("joinable-heading")?.remove();
-  }
-}
-
 function markRead() {
   if (!roomId || document.visibilityState !== "visible" || lastSeq <= readSeq) return;
   if (hub.send({ type: "read", room: roomId, seq: lastSeq })) readSeq = lastSeq;
@@ -491,17 +451,15 @@ hub.on("typing", (event) => {
   typingTimer = setTimeout(stopTyping, 4000);
 });
 
-// Joined a room here or in another tab, or added by someone: it appears in the sidebar. Never a
-// reload: this tab may be on its way to that very room, and a reload would bring it back here.
+// Joined a room here or in another tab, or added by someone: chat-sidebar.js lists it. Never a
+// reload for another room: this tab may be on its way to that very room (a reload would cancel it).
 hub.on("room.joined", ({ room }) => {
-  showInSidebar(room);
   if (room.id === roomId && chat.dataset.member !== "1") location.reload(); // its composer
 });
 hub.on("room.updated", (event) => {
   if (event.room === roomId && typeof event.archived === "boolean") showArchived(event.archived);
 });
 hub.on("room.left", (event) => {
-  for (const link of document.querySelectorAll(`[data-room-link="${Number(event.room)}"]`)) link.closest("li").remove();
   if (event.room === roomId) location.assign("/chats/");
 });
 hub.addEventListener("state", showOutbox);
