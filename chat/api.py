@@ -37,6 +37,8 @@ class RoomOut(Schema):
 class AuthorOut(Schema):
     id: int
     name: str
+    name_th: str
+    name_en: str
     person: int | None
 
 
@@ -150,6 +152,33 @@ def join(request, room_id: Path[Id]):
 @router.post("/rooms/{room_id}/leave", response={204: None}, summary="Leave a room")
 def leave(request, room_id: Path[Id]):
     services.leave_room(request.auth, room_id)
+    return Status(204, None)
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    person: int | None
+    role: str
+
+
+class MembersIn(Schema):
+    users: list[int]
+
+
+@router.get("/rooms/{room_id}/members", response=list[MemberOut], summary="Who is in a room, owners first")
+def members(request, room_id: int):
+    return selectors.members_of(_room(request, room_id))
+
+
+@router.post("/rooms/{room_id}/members", response=list[MemberOut], summary="Add people to a room (owners)")
+def invite(request, room_id: int, payload: MembersIn):
+    return selectors.members_of(services.invite(request.auth, room_id, payload.users))
+
+
+@router.delete("/rooms/{room_id}/members/{user_id}", response={204: None}, summary="Take someone out of a room")
+def remove(request, room_id: int, user_id: int):
+    services.remove_from_room(request.auth, room_id, user_id)
     return Status(204, None)
 
 

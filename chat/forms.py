@@ -6,6 +6,18 @@ from django.utils.translation import gettext_lazy as _
 from hub.params import MAX_ID
 
 
+class PeopleField(forms.Field):
+    """User ids chosen from a list of people (chat.services checks who may be chosen)."""
+
+    widget = forms.SelectMultiple
+
+    def to_python(self, value):
+        try:
+            return [int(v) for v in value or []]
+        except (TypeError, ValueError):
+            raise forms.ValidationError(_("Choose people from the list.")) from None
+
+
 class RoomForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"),
@@ -16,6 +28,11 @@ class RoomForm(forms.Form):
     )
     name = forms.CharField(label=_("Name"), max_length=200)
     topic = forms.CharField(label=_("Topic"), max_length=500, required=False)
+    members = PeopleField(label=_("Members"), required=False)
+
+
+class MembersForm(forms.Form):
+    members = PeopleField(label=_("Add people"))
 
 
 class DirectForm(forms.Form):

@@ -1,6 +1,7 @@
 """Message Markdown → safe HTML: rendered by markdown-it, then sanitized by nh3 (DESIGN.md §8)."""
 
 import re
+from html import unescape
 
 import nh3
 from django.utils.html import escape
@@ -28,8 +29,9 @@ TAGS = re.compile(r"(<[^>]*>)")
 SKIPPED = {"a", "code", "pre"}
 
 
-def render(body: str, mentionable: dict[str, tuple[str, str]] | None = None) -> str:
-    """HTML of a message body. `mentionable` maps a lower-cased @handle to (label, link)."""
+def render(body: str, mentionable: dict[str, tuple[str | tuple[str, str], str]] | None = None) -> str:
+    """HTML of a message body. `mentionable` maps a lower-cased @handle to (label, link); a label
+    may be a (Thai, English) pair: both are stored, and the page shows the one of its language."""
     html = _renderer.render(BIDI_CONTROLS.sub("", body))
     html = nh3.clean(
         html,
@@ -46,7 +48,15 @@ def render(body: str, mentionable: dict[str, tuple[str, str]] | None = None) -> 
         if found is None:
             return match.group(0)
         label, href = found
-        return f'<a class="mention" href="{escape(href)}">@{escape(label)}</a>'
+        if isinstance(label, tuple):
+            thai, english = label
+            label_html = (
+                f'<span class="lang-th" lang="th">@{escape(thai)}</span>'
+                f'<span class="lang-en" lang="en">@{escape(english)}</span>'
+            )
+        else:
+            label_html = f"@{escape(label)}"
+        return f'<a class="mention" href="{escape(href)}">{label_html}</a>'
 
     out, inside = [], []
     for part in TAGS.split(html):
@@ -66,3 +76,22 @@ def render(body: str, mentionable: dict[str, tuple[str, str]] | None = None) -> 
 
 def mentioned_handles(body: str) -> set[str]:
     return {handle.lower().rstrip(".") for handle in MENTION.findall(body)}
+
+
+def highlight(html: str, words: list[str]) -> str:
+    """Sanitized message HTML with each of `words` marked where it appears in the text (never inside
+    a tag or an entity): each text run is read back to plain text, cut at the matches, and every
+    piece escaped again before the marks go around the matching ones."""
+    wanted = sorted({word for word in words if word}, key=len, reverse=True)
+    if not wanted:
+        return html
+    pattern = re.compile("|".join(re.escape(word) for word in wanted), re.IGNORECASE)
+
+    def mark(text: str) -> str:
+        plain, out, at = unescape(text), [], 0
+        for match in pattern.finditer(plain):
+            out += [escape(plain[at : match.start()]), f"<mark>{escape(match.group(0))}</mark>"]
+            at = match.end()
+        return "".join([*out, escape(plain[at:])]) if out else text
+
+    return "".join(part if part.startswith("<") else mark(part) for part in TAGS.split(html))

@@ -1,7 +1,7 @@
 """Reads of chat: which rooms a person may see, their messages, and what a socket is told first."""
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,9 +85,13 @@ def author_out(user) -> dict | None:
     if user is None:
         return None
     person = getattr(user, "person", None)
+    username = user.get_username()
     return {
         "id": user.pk,
-        "name": person.display_name if person else user.get_username(),
+        "name": person.display_name if person else username,
+        # Both, because an event is encoded once for readers of either language.
+        "name_th": person.name_th if person else username,
+        "name_en": person.name_en if person else username,
         "person": person.pk if person else None,
     }
 
@@ -195,6 +199,35 @@ def channels_to_join(user: AbstractBaseUser) -> list[dict]:
     return [room_out(room, user, None) | {"member": False} for room in rooms.order_by("name")]
 
 
+def members_of(room: Room) -> list[dict]:
+    """Who is in a room, owners first, each as the page and the API show them."""
+    memberships = room.memberships.select_related("user__person").order_by("joined_at", "pk")
+    return [author_out(m.user) | {"role": m.role} for m in sorted(memberships, key=lambda m: m.role != "owner")]
+
+
+def mention_candidates(room: Room, user: AbstractBaseUser) -> list[dict]:
+    """Whom the composer offers after "@": the room's other members, then the teams the person may
+    see, each with the handle the message carries and the words it is found by (Thai or English
+    name, nickname, the handle itself)."""
+    from directory.selectors import visible_teams
+
+    found = []
+    for membership in room.memberships.select_related("user__person").exclude(user=user).order_by("pk"):
+        account, person = membership.user, getattr(membership.user, "person", None)
+        words = [person.name_th, person.name_en, person.nickname] if person else []
+        found.append(
+            {
+                "handle": account.get_username(),
+                "label": person.display_name if person else account.get_username(),
+                "search": " ".join([*words, account.get_username()]),
+            }
+        )
+    for team in visible_teams(user).order_by("code"):
+        search = f"{team.name_th} {team.name_en} {team.code}"
+        found.append({"handle": team.code, "label": team.name, "search": search, "team": True})
+    return found
+
+
 def pinned_in(room: Room) -> list[Message]:
     return list(
         Message.objects.filter(room=room, pinned_at__isnull=False, deleted_at__isnull=True)
@@ -252,6 +285,25 @@ def history_page(
     return found[-limit:], len(found) > limit
 
 
+def unread_for_rail(user: AbstractBaseUser) -> tuple[int, list[int]]:
+    """Unread messages in all the person's rooms, and the rooms among them with something for them
+    in person: a direct message, or a mention of their username (the rail's badge on every page)."""
+    rows = list(
+        Membership.objects.filter(user=user, room__last_seq__gt=F("last_read_seq")).values_list(
+            "room_id", "room__kind", "room__last_seq", "last_read_seq"
+        )
+    )
+    personal = {room for room, kind, _last, _read in rows if kind == Room.Kind.DIRECT}
+    others = Q(pk__in=[])
+    for room, kind, _last, read in rows:
+        if kind != Room.Kind.DIRECT:
+            others |= Q(room_id=room, seq__gt=read)
+    if len(personal) < len(rows):
+        mentioned = Message.objects.filter(others, deleted_at__isnull=True, body__icontains=f"@{user.get_username()}")
+        personal |= set(mentioned.exclude(author=user).values_list("room_id", flat=True).distinct())
+    return sum(last - read for _room, _kind, last, read in rows), sorted(personal)
+
+
 def unread_total(user: AbstractBaseUser) -> int:
     rows = Membership.objects.filter(user=user).annotate(gap=F("room__last_seq") - F("last_read_seq"))
     return sum(max(0, gap) for gap in rows.values_list("gap", flat=True))
@@ -265,6 +317,20 @@ def direct_partners(user: AbstractBaseUser) -> dict[int, int]:
     for room_id, other in partners:
         seen.setdefault(room_id, []).append(other)
     return {room_id: others[0] for room_id, others in seen.items() if len(others) == 1}
+
+
+def search_results_out(found: list[Message], query: str) -> list[dict]:
+    """Found messages for the search page: with their room's name, their time to show in the
+    reader's calendar, and the words searched for marked in them."""
+    from chat.markdown import highlight
+
+    words = clean_query(query).split()
+    results = messages_out(found)
+    for message, out in zip(found, results):
+        out["room_name"] = message.room.name
+        out["created"] = timezone.localtime(message.created_at)
+        out["html"] = highlight(out["html"], words)
+    return results
 
 
 def search_messages(

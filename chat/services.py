@@ -55,12 +55,15 @@ def add_members(room: Room, users: list[AbstractBaseUser], owner: AbstractBaseUs
     )
     for user in added:
         realtime.room_joined(user.pk, room.pk, {"type": "room.joined", "room": selectors.room_out(room, user)})
+    if added:
+        realtime.publish_to_room(room.pk, {"type": "room.members", "room": room.pk})
 
 
 def remove_member(room: Room, user: AbstractBaseUser) -> None:
     """Take a user out of a room: their sockets leave its group at once and stop receiving."""
     if Membership.objects.filter(room=room, user=user).delete()[0]:
         realtime.room_left(user.pk, room.pk, {"type": "room.left", "room": room.pk})
+        realtime.publish_to_room(room.pk, {"type": "room.members", "room": room.pk})
 
 
 def start_room(user: AbstractBaseUser, kind: str, name: str, topic: str, member_ids: list[int]) -> Room:
@@ -91,10 +94,57 @@ def join_channel(user: AbstractBaseUser, room_id: int) -> Room:
 
 
 def leave_room(user: AbstractBaseUser, room_id: int) -> None:
+    """Anyone may leave a room but its last owner (it would have nobody to invite or remove people)
+    and the people of a direct message (opening it again finds the same room)."""
+    room = selectors.room_for(user, room_id)
+    membership = Membership.objects.filter(room=room, user=user).first() if room else None
+    if membership is None:
+        raise NotFound()
+    if room.kind == Room.Kind.DIRECT:
+        raise Forbidden(_("A direct message cannot be left."))
+    if membership.role == Membership.Role.OWNER and not (
+        room.memberships.filter(role=Membership.Role.OWNER).exclude(user=user).exists()
+    ):
+        raise Invalid(_("You are this room's only owner: it cannot be left."))
+    remove_member(room, user)
+
+
+def invite(user: AbstractBaseUser, room_id: int, member_ids: list[int]) -> Room:
+    """An owner adds people they may see to a channel or group; their open tabs show it at once."""
+    room = _room_owned_by(user, room_id)
+    if not member_ids:
+        raise Invalid(_("Choose at least one person to add."), fields={"members": _("Required.")})
+    add_members(room, _visible_users(user, member_ids))
+    return room
+
+
+def remove_from_room(user: AbstractBaseUser, room_id: int, member_id: int) -> Room:
+    """An owner takes someone out of a channel or group; their open tabs leave it at once."""
+    room = _room_owned_by(user, room_id)
+    if int(member_id) == user.pk:
+        raise Invalid(_("To leave the room yourself, use Leave."))
+    member = room.memberships.filter(user_id=member_id).select_related("user").first()
+    if member is None:
+        raise NotFound(_("That person is not in this room."))
+    remove_member(room, member.user)
+    return room
+
+
+def _room_owned_by(user: AbstractBaseUser, room_id: int) -> Room:
+    """The room, if `user` owns it and its members may be changed now."""
     room = selectors.room_for(user, room_id)
     if room is None:
         raise NotFound()
-    remove_member(room, user)
+    if not Membership.objects.filter(room=room, user=user, role=Membership.Role.OWNER).exists():
+        raise Forbidden(_("Only a room owner can change who is in it."))
+    if room.kind == Room.Kind.DIRECT:
+        raise Forbidden(_("A direct message is for the people it was opened with; start a group instead."))
+    if room.kind not in (Room.Kind.CHANNEL, Room.Kind.PRIVATE):
+        # Meeting and case rooms: their own app decides who is invited.
+        raise Forbidden(_("Who is in this room is decided where it was made (its meeting or case)."))
+    if room.archived_at is not None:
+        raise Forbidden(_("This room is archived: it can be read, not written to."))
+    return room
 
 
 def open_direct_by_ids(user: AbstractBaseUser, user_ids: list[int]) -> Room:
@@ -454,7 +504,7 @@ def _render(body: str, room: Room, author: AbstractBaseUser) -> tuple[str, set[i
     for user in members.values():
         if user.username.lower() in handles:
             person = getattr(user, "person", None)
-            label = person.display_name if person else user.username
+            label = (person.name_th, person.name_en) if person else user.username  # shown in the reader's language
             mentionable[user.username.lower()] = (label, f"/people/{person.pk}/" if person else "#")
             mentioned.add(user.pk)
     for code, (team_id, name, user_ids) in teams_by_code(handles - set(mentionable), author).items():

@@ -1,5 +1,6 @@
 """The chat page: the person's rooms, one conversation, and forms to start or join rooms."""
 
+from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -9,17 +10,17 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from chat import attachments, selectors, services
-from chat.forms import DirectForm, RoomForm
+from chat.forms import DirectForm, MembersForm, RoomForm
 from directory.models import Person
 from directory.selectors import presence_for, visible_people
-from hub.errors import HubError
+from hub.errors import HubError, Invalid, NotFound
 from hub.params import query_id, query_text
 
 
 @login_required
 def index(request):
     rooms = selectors.rooms_of(request.user)
-    if rooms:
+    if rooms and "rooms" not in request.GET:  # ?rooms: the list itself, the first pane on a phone
         return redirect("chat:room", room_id=rooms[0]["id"])
     return render(request, "chat/chat.html", _sidebar(request) | {"room": None})
 
@@ -41,7 +42,9 @@ def room(request, room_id: int):
         "days": days,
         "has_older": bool(messages) and messages[0].seq > 1,
         "pinned": selectors.messages_out(selectors.pinned_in(found)),
+        "mention_candidates": selectors.mention_candidates(found, request.user),
     }
+    context |= _members(found, request.user, context["people"])
     return render(request, "chat/chat.html", context)
 
 
@@ -71,10 +74,7 @@ def search(request):
     if query:
         try:
             found = selectors.search_messages(request.user, query, room=query_id(request, "room"))
-            results = selectors.messages_out(found)
-            names = {m.room_id: m.room.name for m in found}
-            for out in results:
-                out["room_name"] = names.get(out["room"], "")
+            results = selectors.search_results_out(found, query)
         except HubError as problem:
             error = problem.message
     context = _sidebar(request) | {"room": None, "query": query, "results": results, "search_error": error}
@@ -97,9 +97,8 @@ def start(request):
     form = RoomForm(request.POST)
     if form.is_valid():
         try:
-            room = services.start_room(
-                request.user, form.cleaned_data["kind"], form.cleaned_data["name"], form.cleaned_data["topic"], []
-            )
+            data = form.cleaned_data
+            room = services.start_room(request.user, data["kind"], data["name"], data["topic"], data["members"])
         except HubError as problem:
             form.add_error(None, problem.message)
         else:
@@ -129,6 +128,60 @@ def join(request, room_id: int):
     except HubError as problem:
         raise Http404 from problem
     return redirect("chat:room", room_id=room_id)
+
+
+def _members(room, user, people) -> dict:
+    """Who is in the room, and whom of `people` its owners could add."""
+    members = selectors.members_of(room)
+    in_room = {member["id"] for member in members}
+    return {"members": members, "invitable": [person for person in people if person.user_id not in in_room]}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request, room_id: int):
+    """GET: the room's panel of members, drawn again when they change; POST: an owner adds people."""
+    if request.method == "GET":
+        found = selectors.room_for(request.user, room_id)
+        if found is None:
+            raise Http404
+        context = {"room": selectors.room_out(found, request.user)} | _members(found, request.user, _people(request))
+        return render(request, "chat/_members.html", context)
+    form = MembersForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise Invalid(_("Choose at least one person to add."))
+        services.invite(request.user, room_id, form.cleaned_data["members"])
+    except NotFound as problem:
+        raise Http404 from problem
+    except HubError as problem:
+        flash.error(request, problem.message)
+    return redirect("chat:room", room_id=room_id)
+
+
+@login_required
+@require_http_methods(["POST"])
+def remove(request, room_id: int, user_id: int):
+    try:
+        services.remove_from_room(request.user, room_id, user_id)
+    except NotFound as problem:
+        raise Http404 from problem
+    except HubError as problem:
+        flash.error(request, problem.message)
+    return redirect("chat:room", room_id=room_id)
+
+
+@login_required
+@require_http_methods(["POST"])
+def leave(request, room_id: int):
+    try:
+        services.leave_room(request.user, room_id)
+    except NotFound as problem:
+        raise Http404 from problem
+    except HubError as problem:
+        flash.error(request, problem.message)
+        return redirect("chat:room", room_id=room_id)
+    return redirect("chat:index")
 
 
 def _labels() -> dict:
@@ -161,6 +214,8 @@ def _labels() -> dict:
         "pinned_one": ngettext("%(n)s pinned", "%(n)s pinned", 1),
         "pinned_many": ngettext("%(n)s pinned", "%(n)s pinned", 2),
         "archive": _("Archive"),
+        "unread": _("unread"),
+        "mention_list": _("People and teams to mention"),
         "open_again": _("Open again"),
     }
 
@@ -174,14 +229,19 @@ def _direct_presence(user) -> dict[int, tuple[int, str]]:
     return {room: (other, status_by_user.get(other, "offline")) for room, other in partners.items()}
 
 
+def _people(request) -> list:
+    return list(visible_people(request.user).exclude(user=request.user).exclude(user=None)[:500])
+
+
 def _sidebar(request) -> dict:
     rooms = selectors.rooms_of(request.user)
-    people = list(visible_people(request.user).exclude(user=request.user).exclude(user=None)[:500])
+    people = _people(request)
     return {
         "rooms": rooms,
         "joinable": selectors.channels_to_join(request.user),
         "people": people,
         "direct_presence": _direct_presence(request.user),
+        "may_message": selectors.is_staff_member(request.user),
         "statuses": presence_for(people),
         "room_form": RoomForm(),
         "direct_form": DirectForm(),

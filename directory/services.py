@@ -50,6 +50,7 @@ def search_document_for(person: Person) -> str:
         person.skills,
         person.affiliation,
         person.email,
+        person.phone_ext,  # people look a colleague up by the extension they see on a caller id
         team.name_th if team else "",
         team.name_en if team else "",
     ]

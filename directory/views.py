@@ -1,5 +1,7 @@
 """Directory pages: search, profiles, org chart, vCard, photos, one's own profile and HR import."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404, HttpResponse
@@ -8,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from chat.selectors import invitations_of
+from chat.selectors import invitations_of, is_staff_member
 from directory import importing, selectors, services
 from directory.forms import (
     PLACE_LABELS,
@@ -20,7 +22,7 @@ from directory.forms import (
 )
 from directory.models import LICENSE_TYPES, Bureau
 from directory.services import WEEKDAYS
-from directory.vcard import vcard_for
+from directory.vcard import file_name, vcard_for
 from hub.errors import HubError
 
 PAGE_SIZE = 30
@@ -54,7 +56,7 @@ def people(request):
             params = request.GET.copy()
             params["offset"] = page.next_offset
             more = params.urlencode()
-    context = {"form": form, "page": page, "error": error, "more": more}
+    context = {"form": form, "page": page, "error": error, "more": more, "may_message": is_staff_member(request.user)}
     # htmx asks for the results only while the person types; a full load gets the whole page.
     partial = request.htmx and request.htmx.target == "results"
     template = "directory/_results.html" if partial else "directory/people.html"
@@ -80,6 +82,7 @@ def profile(request, person_id: int):
             "status": status,
             "org": selectors.org_chart_for(person, request.user),
             "is_me": person.user_id == request.user.pk,
+            "may_message": is_staff_member(request.user),  # invited experts open no direct messages
             "invitations": invitations_of(person.user_id, request.user) if person.is_expert and person.user_id else [],
             "away": selectors.is_out_of_office(person),
             "delegate": selectors.delegate_for(person, request.user),
@@ -108,7 +111,8 @@ def org_chart(request, person_id: int):
 def vcard(request, person_id: int):
     person = _visible_or_404(request, person_id)
     response = HttpResponse(vcard_for(person), content_type="text/vcard; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.vcf"'
+    ascii_name, name = file_name(person)
+    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
     return response
 
 

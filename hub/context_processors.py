@@ -1,6 +1,7 @@
 """What every page's layout needs: the left rail and which entry is current."""
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 # The rail, in the order staff use it. An app that opens its pages names its URL here; until then
@@ -28,12 +29,19 @@ def navigation(request):
     if match is not None:
         current = match.kwargs.get("slug") or match.url_name or ""
         current = {"directory": "directory", "chat": "chats"}.get(match.app_name, current)
-    rail = [{**item, "href": _href(item), "current": item["slug"] == current} for item in SECTIONS]
+    rail = [
+        {**item, "href": _href(item), "current": item["slug"] == current, "soon": item["url"] is None}
+        for item in SECTIONS
+    ]
     from directory.selectors import presence_labels, presence_of_user
 
     context = {"rail": rail, "presence_labels": presence_labels()}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
+        from chat.selectors import unread_for_rail
+
+        # Lazy: only the full page's rail reads it, not the fragments htmx asks for while one types.
+        context["chat_unread"] = SimpleLazyObject(lambda: unread_for_rail(user))
         person, status = presence_of_user(user.pk)
         if person is not None:
             context.update(

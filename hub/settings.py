@@ -263,6 +263,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Khurusapha ONE <no-reply@localhost>")
 
+# The office's main number: an extension in a saved contact (vCard) is dialled through it.
+OFFICE_PHONE_NUMBER = os.environ.get("OFFICE_PHONE_NUMBER", "+66 2 280 0000")
+
 JITSI_DOMAIN = os.environ.get("JITSI_DOMAIN", "meet.jit.si")
 JITSI_APP_ID = os.environ.get("JITSI_APP_ID", "")
 JITSI_APP_SECRET = os.environ.get("JITSI_APP_SECRET", "")

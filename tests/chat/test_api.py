@@ -101,7 +101,10 @@ def test_markdown_is_rendered_and_sanitized(api, team):
     assert 'href="javascript' not in html and "<script>" not in html
     assert "&lt;script&gt;" in html
     assert "<strong>ตัวหนา</strong>" in html and "<code>code</code>" in html
-    assert f'<a class="mention" href="/people/{team["somsri"].pk}/">@นายสมชาย ใจดี</a>' in html
+    assert (
+        f'<a class="mention" href="/people/{team["somsri"].pk}/"><span class="lang-th" lang="th">@นายสมชาย ใจดี</span>'
+        '<span class="lang-en" lang="en">@Mr Somchai Jaidee</span></a>'
+    ) in html
     assert "\u202e" not in html
 
 
@@ -192,5 +195,5 @@ def test_the_chat_page_searches_messages(client, team):
     send_message(team["somchai"].user, team["room"].pk, "วาระการประชุมคณะกรรมการ")
     client.force_login(team["somsri"].user)
     html = client.get("/chats/search/", {"q": "ประชุม"}).content.decode()
-    assert "วาระการประชุมคณะกรรมการ" in html and f"/chats/{team['room'].pk}/#m" in html
+    assert "วาระการ<mark>ประชุม</mark>คณะกรรมการ" in html and f"/chats/{team['room'].pk}/#m" in html
     assert client.get("/chats/search/", {"q": "ก" * 101}).status_code == 400

@@ -262,6 +262,12 @@ def test_typing_reaches_the_other_members_and_an_outsider_is_refused(pair):
     assert seen == {
         "type": "typing",
         "room": room.pk,
-        "user": {"id": pair["somchai"].user_id, "name": "นายสมชาย ใจดี", "person": pair["somchai"].pk},
+        "user": {
+            "id": pair["somchai"].user_id,
+            "name": "นายสมชาย ใจดี",
+            "name_th": "นายสมชาย ใจดี",
+            "name_en": "Mr Somchai Jaidee",
+            "person": pair["somchai"].pk,
+        },
     }
     assert refused["code"] == "not_found" and refused["ref"] == "t"

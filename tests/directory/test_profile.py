@@ -189,3 +189,17 @@ def test_api_refuses_a_ten_thousand_character_search(client, somchai):
 def test_openapi_describes_the_directory(client, somchai):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert {"/api/v1/people", "/api/v1/people/{person_id}", "/api/v1/teams"} <= set(paths)
+
+
+def test_a_vcards_file_name_is_the_persons_name_with_an_ascii_fallback(client):
+    viewer = make_person("viewer")
+    person = make_person(
+        "somsri", first_name_th="สมศรี", last_name_th="มีสุข", first_name_en="Somsri", last_name_en="Meesuk"
+    )
+    client.force_login(viewer.user)
+    response = client.get(f"/people/{person.pk}/vcard/")
+    assert response["Content-Disposition"] == (
+        "attachment; filename=\"mr-somsri-meesuk.vcf\"; "
+        "filename*=UTF-8''%E0%B8%99%E0%B8%B2%E0%B8%A2%E0%B8%AA%E0%B8%A1%E0%B8%A8%E0%B8%A3%E0%B8%B5%20"
+        "%E0%B8%A1%E0%B8%B5%E0%B8%AA%E0%B8%B8%E0%B8%82.vcf"
+    )

@@ -2,6 +2,7 @@
 import { chooseStatus, followPresence, reportIdleness } from "./presence.js";
 import { hub } from "./hub.js";
 import { followNotifications } from "./notifications.js";
+import { followUnread } from "./unread.js";
 
 window.khurusapha = { hub };
 
@@ -17,6 +18,7 @@ if (status) {
 
 followPresence(hub);
 followNotifications(hub);
+followUnread(hub);
 chooseStatus(hub);
 reportIdleness(hub);
 hub.connect();

@@ -14,6 +14,8 @@ const threadList = document.getElementById("thread-messages");
 const outboxList = document.getElementById("outbox");
 const OUTBOX_KEY = "ksp-outbox";
 const TYPING_EVERY_MS = 3000;
+// On a touch screen Enter is a new line (its keyboard has no Shift+Enter); the Send button sends.
+const enterSends = () => !matchMedia("(pointer: coarse)").matches;
 
 let lastSeq = Number(chat?.dataset.lastSeq) || 0; // of this room, as far as this page has it
 let version = Number(chat?.dataset.version) || 0; // of the room's changes, as far as this page has them
@@ -40,6 +42,8 @@ function button(text, attrs) {
   return element;
 }
 
+// A person's name in the page's language (an event carries both: it is encoded once for everyone).
+const nameOf = (who) => (document.documentElement.lang === "en" ? who?.name_en : who?.name_th) || who?.name || "";
 const replyLabel = (n) => (n === 1 ? labels.replies_one : labels.replies).replace("%(n)s", n);
 const isArchived = () => chat?.dataset.archived === "1";
 
@@ -79,7 +83,7 @@ function render(message, inThread = false) {
   head.className = "message-head";
   const author = document.createElement("span");
   author.className = "message-author";
-  author.textContent = message.author?.name || "";
+  author.textContent = nameOf(message.author);
   const time = document.createElement("time");
   time.className = "message-time";
   time.dateTime = message.created_at;
@@ -275,7 +279,7 @@ function showPinned(message) {
     }
     entry.dataset.thread = message.thread ?? "";
     entry.firstChild.href = `#m${message.id}`;
-    entry.firstChild.textContent = `${message.author?.name || ""}: ${truncate(message.body || "", 80)}`;
+    entry.firstChild.textContent = `${nameOf(message.author)}: ${truncate(message.body || "", 80)}`;
   } else {
     entry?.remove();
   }
@@ -418,9 +422,12 @@ hub.on("message.new", ({ message }) => {
     }
     return;
   }
+  if (typist !== null && message.author?.id === typist) stopTyping(); // what they were typing is here
   // A gap means events were lost on the way (the layer delivers at most once): fetch them.
-  if (message.seq > lastSeq + 1) requestSync();
-  lastSeq = Math.max(lastSeq, message.seq);
+  // lastSeq only ever moves one by one: it is the last seq with no gap before it, where a sync
+  // after a reconnect must start (docs/protocol.md), even if a later message was shown already.
+  if (message.seq === lastSeq + 1) lastSeq = message.seq;
+  else if (message.seq > lastSeq + 1) requestSync();
   if (message.thread) {
     countReply(message);
     if (openThread === message.thread) place(message, threadList);
@@ -446,10 +453,12 @@ hub.on("reaction", (event) => {
 hub.on("ack", (ack) => {
   settle(ack.client_id);
   if (ack.message.room === roomId && !ack.message.thread) place(ack.message);
-  if (ack.message.room === roomId) lastSeq = Math.max(lastSeq, ack.message.seq);
+  if (ack.message.room === roomId && ack.message.seq === lastSeq + 1) lastSeq = ack.message.seq;
 });
 
 hub.on("error", (error) => {
+  // Refused by a frame budget before it was read: the outbox goes again a little later.
+  if (!error.client_id && error.code === "rate_limited") setTimeout(flushOutbox, 5000);
   if (!error.client_id) return;
   if (error.code === "rate_limited") {
     setTimeout(flushOutbox, 5000); // stays in the outbox and goes again
@@ -464,15 +473,27 @@ hub.on("read", (event) => {
 });
 
 let typingTimer = null;
+let typist = null;
+function stopTyping() {
+  clearTimeout(typingTimer);
+  typist = null;
+  const line = document.getElementById("typing");
+  if (line) line.textContent = "";
+}
 hub.on("typing", (event) => {
   if (event.room !== roomId || event.user?.id === me) return;
   const line = document.getElementById("typing");
-  line.textContent = labels.typing.replace("%(name)s", event.user.name);
+  line.textContent = labels.typing.replace("%(name)s", nameOf(event.user));
+  typist = event.user.id;
   clearTimeout(typingTimer);
-  typingTimer = setTimeout(() => (line.textContent = ""), 4000);
+  typingTimer = setTimeout(stopTyping, 4000);
 });
 
-hub.on("room.joined", () => location.reload());
+// Joined a room here or in another tab, or added by someone: chat-sidebar.js lists it. Never a
+// reload for another room: this tab may be on its way to that very room (a reload would cancel it).
+hub.on("room.joined", ({ room }) => {
+  if (room.id === roomId && chat.dataset.member !== "1") location.reload(); // its composer
+});
 hub.on("room.updated", (event) => {
   if (event.room === roomId && typeof event.archived === "boolean") showArchived(event.archived);
 });
@@ -488,7 +509,7 @@ function composer(form, input, thread = () => null) {
   let lastTyping = 0;
   input.addEventListener("keydown", (event) => {
     // Enter sends; Shift+Enter is a new line; never while a Thai input method is composing.
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && enterSends()) {
       event.preventDefault();
       form.requestSubmit();
     }
@@ -513,7 +534,8 @@ composer(document.getElementById("composer"), document.getElementById("composer-
 // Files: chosen with the button or pasted into the composer, uploaded, then sent as a message.
 const csrf = () => document.cookie.split("; ").find((c) => c.startsWith("csrftoken="))?.split("=")[1] || "";
 const hintElement = document.getElementById("composer-hint");
-if (hintElement) hintElement.dataset.text = hintElement.textContent;
+const hintDefault = hintElement ? [...hintElement.childNodes] : [];
+const restoreHint = () => hintElement.replaceChildren(...hintDefault);
 
 async function sendFiles(files) {
   if (hub.state !== "open") {
@@ -541,7 +563,7 @@ async function sendFiles(files) {
   saveOutbox([...loadOutbox(), { ...item, attachments: ids }]);
   showOutbox();
   hub.send({ type: "message.send", ...item, attachments: ids });
-  hintElement.textContent = hintElement.dataset.text;
+  restoreHint();
 }
 
 const attachInput = document.getElementById("attach-input");
@@ -579,6 +601,7 @@ async function showThread(rootId) {
   threadList.replaceChildren(...(root ? [threadCopy(root)] : []), line);
   showReplies(rootId, repliesOf(rootId));
   document.getElementById("thread-pane").hidden = false;
+  chat.dataset.pane = "thread"; // on a phone, the one pane shown
   const response = await fetch(`/api/v1/rooms/${roomId}/messages?thread=${rootId}&limit=100`);
   if (openThread !== rootId || !response.ok) return; // closed, or another thread opened meanwhile
   const page = await response.json();
@@ -596,6 +619,7 @@ document.getElementById("thread-close")?.addEventListener("click", () => {
   openThread = null;
   threadList.replaceChildren();
   document.getElementById("thread-pane").hidden = true;
+  chat.dataset.pane = "conversation";
 });
 
 function startEditing(item) {
@@ -625,6 +649,17 @@ function startEditing(item) {
     holder?.closest(".message")?.querySelector('[data-action="edit"]')?.focus();
   };
   cancel.addEventListener("click", close);
+  // As in the composer: Enter saves, Shift+Enter is a new line, Escape puts the message back.
+  area.addEventListener("keydown", (event) => {
+    if (event.isComposing) return;
+    if (event.key === "Enter" && !event.shiftKey && enterSends()) {
+      event.preventDefault();
+      box.requestSubmit();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    }
+  });
   box.addEventListener("submit", (event) => {
     event.preventDefault();
     // Unchanged: the server would store nothing and announce nothing, so nothing would close the form.
