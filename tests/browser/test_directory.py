@@ -51,7 +51,8 @@ def test_search_a_thai_name_open_the_profile_and_see_presence_change_live(hub_se
         assert card.locator(".presence-label").inner_text() == "ว่าง"
     finally:
         other.close()
-    card.locator(".presence[data-status=offline]").wait_for(timeout=5_000)
+    # Offline once the grace period for a page change is over (PRESENCE_OFFLINE_GRACE_SECONDS, 5 s).
+    card.locator(".presence[data-status=offline]").wait_for(timeout=15_000)
 
     card.get_by_role("link", name="นายสมชาย ใจดี").click()
     page.get_by_role("heading", name="นายสมชาย ใจดี (ต้น)").wait_for()
