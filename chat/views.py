@@ -151,7 +151,9 @@ def invite(request, room_id: int):
         found = selectors.room_for(request.user, room_id)
         if found is None:
             raise Http404
-        context = {"room": selectors.room_out(found, request.user)} | _members(found, request.user, _people(request))
+        room = selectors.room_out(found, request.user)
+        people = _people(request) if room["role"] == "owner" else []  # only owners add people
+        context = {"room": room} | _members(found, request.user, people)
         return render(request, "chat/_members.html", context)
     form = MembersForm(request.POST)
     try:
