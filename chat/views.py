@@ -44,7 +44,7 @@ def room(request, room_id: int):
         "pinned": selectors.messages_out(selectors.pinned_in(found)),
         "mention_candidates": selectors.mention_candidates(found, request.user),
     }
-    context |= _members(found, request.user, context["people"])
+    context |= _members(found, context["people"])
     return render(request, "chat/chat.html", context)
 
 
@@ -130,7 +130,7 @@ def join(request, room_id: int):
     return redirect("chat:room", room_id=room_id)
 
 
-def _members(room, user, people) -> dict:
+def _members(room, people) -> dict:
     """Who is in the room, and whom of `people` its owners could add."""
     members = selectors.members_of(room)
     in_room = {member["id"] for member in members}
@@ -145,7 +145,9 @@ def invite(request, room_id: int):
         found = selectors.room_for(request.user, room_id)
         if found is None:
             raise Http404
-        context = {"room": selectors.room_out(found, request.user)} | _members(found, request.user, _people(request))
+        room = selectors.room_out(found, request.user)
+        people = _people(request) if room["role"] == "owner" else []  # only owners add people
+        context = {"room": room} | _members(found, people)
         return render(request, "chat/_members.html", context)
     form = MembersForm(request.POST)
     try:

@@ -7,7 +7,10 @@ const back = document.getElementById("back-to-rooms");
 // visual viewport: the page takes that height.
 const viewport = window.visualViewport;
 function fit() {
-  document.documentElement.style.setProperty("--app-height", `${Math.round(viewport.height)}px`);
+  const root = document.documentElement.style;
+  // Zoomed in by a pinch: the page keeps its size (the visual viewport is only a window onto it).
+  if (Math.abs(viewport.scale - 1) > 0.01) return root.removeProperty("--app-height");
+  root.setProperty("--app-height", `${Math.round(viewport.height)}px`);
   if (viewport.offsetTop) window.scrollTo(0, 0);
 }
 if (viewport) {
