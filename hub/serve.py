@@ -1,10 +1,9 @@
 """Serve the hub's ASGI application: Uvicorn by default, Daphne with SERVER=daphne.
 
 Uvicorn (uvloop, httptools, the sans-I/O websockets protocol) is the default because it measured
-faster (docs/performance.md: a delivery costs about 30 % less CPU than on Daphne) and because it
-stops reading a socket whose frames the application has not taken yet, so a client that floods
-its socket is slowed by TCP itself instead of being parsed as fast as it can send. Daphne reads
-everything it is sent; it stays available.
+faster (docs/performance.md: a delivery costs about 30 % less CPU than on Daphne), with limits on
+slow request headers and connections per address (hub.http_limits). Daphne stays available.
+Either way the hub reads a socket's frames as they arrive and drops those over budget (hub.inbox).
 
     python -m hub.serve [--host H] [--port P] [--app bench.bare_asgi:application]
 """
