@@ -5,6 +5,7 @@ effort: the database is the record, the channel layer only the doorbell (DESIGN.
 """
 
 import asyncio
+import contextvars
 import hashlib
 import json
 import logging
@@ -150,10 +151,11 @@ def after(seconds: float, work, *args) -> bool:
             log.exception("deferred %s failed", getattr(work, "__name__", work))
 
     def start():
-        task = _loop.create_task(run())
-        fanout.keep(task)
+        fanout.keep(_loop.create_task(run()))
 
-    _loop.call_soon_threadsafe(_loop.call_later, seconds, start)
+    # In a context of its own: the caller's (often the database thread's, inside asgiref's
+    # sync_to_async) would make asgiref refuse the later database call as a nested one.
+    _loop.call_soon_threadsafe(_loop.call_later, seconds, start, context=contextvars.Context())
     return True
 
 
