@@ -163,21 +163,21 @@ class MemberOut(Schema):
 
 
 class MembersIn(Schema):
-    users: list[int]
+    users: list[Id] = Field(max_length=MAX_MEMBERS_AT_START)
 
 
 @router.get("/rooms/{room_id}/members", response=list[MemberOut], summary="Who is in a room, owners first")
-def members(request, room_id: int):
+def members(request, room_id: Path[Id]):
     return selectors.members_of(_room(request, room_id))
 
 
 @router.post("/rooms/{room_id}/members", response=list[MemberOut], summary="Add people to a room (owners)")
-def invite(request, room_id: int, payload: MembersIn):
+def invite(request, room_id: Path[Id], payload: MembersIn):
     return selectors.members_of(services.invite(request.auth, room_id, payload.users))
 
 
 @router.delete("/rooms/{room_id}/members/{user_id}", response={204: None}, summary="Take someone out of a room")
-def remove(request, room_id: int, user_id: int):
+def remove(request, room_id: Path[Id], user_id: Path[Id]):
     services.remove_from_room(request.auth, room_id, user_id)
     return Status(204, None)
 

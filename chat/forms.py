@@ -11,11 +11,16 @@ class PeopleField(forms.Field):
 
     widget = forms.SelectMultiple
 
+    MAX_CHOSEN = 1000
+
     def to_python(self, value):
         try:
-            return [int(v) for v in value or []]
+            chosen = [int(v) for v in value or []]
         except (TypeError, ValueError):
             raise forms.ValidationError(_("Choose people from the list.")) from None
+        if len(chosen) > self.MAX_CHOSEN or not all(0 < v <= MAX_ID for v in chosen):
+            raise forms.ValidationError(_("Choose people from the list."))
+        return chosen
 
 
 class RoomForm(forms.Form):

@@ -10,7 +10,7 @@ from hub.protocol import Connection, frame
 
 # Ids and positions are stored as 64-bit integers: anything larger names nothing that exists.
 LARGEST = 2**63 - 1
-MAX_SYNC_ROOMS = 1000
+MAX_SYNC_ROOMS = 500  # each room is a term of one query; SQLite takes about a thousand at most
 
 
 def _int(data: dict, key: str) -> int:
@@ -30,7 +30,10 @@ def _positions(data: dict, key: str) -> dict[int, int]:
         raise Invalid(message, fields={key: _("Not a map of rooms.")})
     positions = {}
     for room, position in raw.items():
-        if not (isinstance(room, str) and room.isdigit() and len(room) <= 19) or isinstance(position, bool):
+        # isdecimal() alone would let "²" or "٣" through, which int() then refuses.
+        if not (isinstance(room, str) and room.isascii() and room.isdecimal() and int(room) <= LARGEST):
+            raise Invalid(message, fields={key: _("Not a map of rooms.")})
+        if isinstance(position, bool):
             raise Invalid(message, fields={key: _("Not a map of rooms.")})
         if not isinstance(position, int) or not 0 <= position <= LARGEST:
             raise Invalid(message, fields={key: _("Not a map of rooms.")})

@@ -37,7 +37,8 @@ def add_members(room: Room, users: list[AbstractBaseUser], owner: AbstractBaseUs
                 last_read_seq=room.last_seq,
             )
             for user in added
-        ]
+        ],
+        ignore_conflicts=True,  # someone added by two requests at once (a double-clicked Join) is added once
     )
     for user in added:
         realtime.room_joined(user.pk, room.pk, {"type": "room.joined", "room": selectors.room_out(room, user)})
@@ -88,11 +89,14 @@ def leave_room(user: AbstractBaseUser, room_id: int) -> None:
         raise NotFound()
     if room.kind == Room.Kind.DIRECT:
         raise Forbidden(_("A direct message cannot be left."))
-    if membership.role == Membership.Role.OWNER and not (
-        room.memberships.filter(role=Membership.Role.OWNER).exclude(user=user).exists()
-    ):
-        raise Invalid(_("You are this room's only owner: it cannot be left."))
-    remove_member(room, user)
+    with transaction.atomic():
+        # Under the room's row lock: two owners leaving at once must not leave it with none.
+        Room.objects.select_for_update().filter(pk=room.pk).first()
+        if membership.role == Membership.Role.OWNER and not (
+            room.memberships.filter(role=Membership.Role.OWNER).exclude(user=user).exists()
+        ):
+            raise Invalid(_("You are this room's only owner: it cannot be left."))
+        remove_member(room, user)
 
 
 def invite(user: AbstractBaseUser, room_id: int, member_ids: list[int]) -> Room:

@@ -78,6 +78,7 @@ class HubConsumer(AsyncWebsocketConsumer):
     writer: SocketWriter | None = None
     credentials: access.Credentials | None = None
     revoked = False  # its credentials no longer hold: no frame of it is acted on
+    closing = False  # the server is closing it: no frame of it is acted on
     counted = False  # among its person's open sockets (hub.inbox.PersonBudgets)
     ended = False
 
@@ -177,7 +178,12 @@ class HubConsumer(AsyncWebsocketConsumer):
 
     def hang_up(self, code: int) -> None:
         """Close after whatever was written before (the fan-out's way: it never waits); while
-        the socket connects, after hello and the events that came before the close."""
+        the socket connects, after hello and the events that came before the close. Nothing the
+        client sent is acted on any more, though it takes a round trip for the close to finish."""
+        if self.closing:
+            return
+        self.closing = True
+        self.inbox.drop_pending()
         close = {"type": "websocket.close", "code": code}
         if self.early is not None:
             self.early.append(close)
@@ -210,8 +216,8 @@ class HubConsumer(AsyncWebsocketConsumer):
 
     def _refused(self) -> None:
         """A frame over the socket's budget, dropped as it was read (hub.inbox)."""
-        if self.writer is None or self.ended:
-            return
+        if self.writer is None or self.ended or self.closing or self.early is not None:
+            return  # (before hello nothing is answered: hello is always the first frame)
         if self.frames.flooding():
             log.warning("socket of user %s floods; closing it", getattr(self.user, "pk", None))
             realtime.stop_listening(self)
@@ -222,16 +228,16 @@ class HubConsumer(AsyncWebsocketConsumer):
             self.writer.write({"type": "websocket.send", "text": realtime.encode(error)})
 
     async def receive(self, text_data=None, bytes_data=None):
-        if self.user is None or self.revoked:
-            return
-        # Within its socket's budget (hub.inbox); now the person's, shared by all their sockets.
-        budget = inbox.people().budget_of(self.user.pk, settings.WS_PERSON_FRAME_LIMIT)
-        if not budget.allow():
-            if budget.may_answer():
-                message = _("Too many frames from all your windows together. Please slow down.")
-                await self.send_error("rate_limited", message)
+        if self.user is None or self.revoked or self.closing:
             return
         with translation.override(self.language):
+            # Within its socket's budget (hub.inbox); now the person's, shared by all their sockets.
+            budget = inbox.people().budget_of(self.user.pk, settings.WS_PERSON_FRAME_LIMIT)
+            if not budget.allow():
+                if budget.may_answer():
+                    message = _("Too many frames from all your windows together. Please slow down.")
+                    await self.send_error("rate_limited", message)
+                return
             await self._handle(text_data, bytes_data)
 
     async def _handle(self, text_data, bytes_data):

@@ -10,8 +10,9 @@ reverse proxy (docs/deployment.md); these limits are the last line, not the firs
   later request on it, the headers must be complete within this time or the connection is closed.
   An idle keep-alive connection is closed sooner by Uvicorn's own keep-alive timeout (5 s).
 - MAX_CONNECTIONS_PER_ADDRESS (200; 0 for none): open connections, sockets included, from one
-  client address. Past it a new connection gets 503 and is closed. Behind a proxy (BEHIND_PROXY)
-  every connection comes from the proxy, so the default is none and the proxy limits clients.
+  client address (an IPv6 /64 counts as one). Past it a new connection gets 503 and is closed.
+  Behind a proxy (BEHIND_PROXY) every connection comes from the proxy, so the default is none and
+  the proxy limits clients.
 """
 
 import asyncio
@@ -20,6 +21,8 @@ import os
 import time
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from hub.addresses import network_of
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +52,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
-        address = self.client[0] if self.client else None
+        address = network_of(self.client[0]) if self.client else None
         if address is not None and MAX_CONNECTIONS_PER_ADDRESS:
             if not _admit(address, transport):
                 _warn_once_a_minute(address)

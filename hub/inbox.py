@@ -27,6 +27,10 @@ WINDOW_SECONDS = 10.0
 FLOODING_FACTOR = 3
 CLOSE_FLOODING = 4008  # 1008, "policy violation", in the application's range
 CLOSE_TOO_MANY_SOCKETS = 4429
+# Frames read but not handled yet, per socket: more means the client sends faster than the server
+# can act, whatever its budget says (a busy database), and the rest wait their turn no longer.
+MAX_PENDING_FRAMES = 100
+MAX_PENDING_BYTES = 1024 * 1024
 
 
 class FrameBudget:
@@ -124,6 +128,7 @@ class FrameInbox:
     def __init__(self, receive: Callable[[], Awaitable[dict]], budget: FrameBudget, on_refused: Callable[[], None]):
         self._receive, self.budget, self._on_refused = receive, budget, on_refused
         self._queue: collections.deque[dict] = collections.deque()
+        self._pending_bytes = 0
         self._ready = asyncio.Event()
         self._task: asyncio.Task | None = None
 
@@ -133,19 +138,22 @@ class FrameInbox:
         while not self._queue:
             self._ready.clear()
             await self._ready.wait()
-        return self._queue.popleft()
+        message = self._queue.popleft()
+        self._pending_bytes -= _size(message)
+        return message
 
     async def _read(self) -> None:
         try:
             while True:
                 message = await self._receive()
                 if message["type"] == "websocket.receive":
-                    if not self.budget.allow():
+                    allowed = self.budget.allow()
+                    full = len(self._queue) >= MAX_PENDING_FRAMES or self._pending_bytes >= MAX_PENDING_BYTES
+                    if not allowed or full:
                         self._on_refused()
                         continue
                 elif message["type"] == "websocket.disconnect":
-                    # The client has gone: what it sent and we have not handled yet is dropped.
-                    self._queue = collections.deque(m for m in self._queue if m["type"] != "websocket.receive")
+                    self.drop_pending()
                     self._put(message)
                     return
                 self._put(message)
@@ -155,10 +163,20 @@ class FrameInbox:
             log.exception("reading a socket failed; treating it as closed")
             self._put({"type": "websocket.disconnect", "code": 1011})
 
+    def drop_pending(self) -> None:
+        """The client has gone, or is being closed: what it sent and was not handled is dropped."""
+        self._queue = collections.deque(m for m in self._queue if m["type"] != "websocket.receive")
+        self._pending_bytes = 0
+
     def _put(self, message: dict) -> None:
         self._queue.append(message)
+        self._pending_bytes += _size(message)
         self._ready.set()
 
     def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
+
+
+def _size(message: dict) -> int:
+    return len(message.get("text") or message.get("bytes") or b"")

@@ -9,7 +9,6 @@ they have used before.
 """
 
 import hashlib
-import ipaddress
 import logging
 import math
 import secrets
@@ -22,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext
 
 from hub import ratelimit
+from hub.addresses import network_of
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class Attempt:
             return [(f"login:device:{self.device}", settings.LOGIN_FAILURES_PER_ACCOUNT)]
         return [
             (f"login:account:{self.account}", settings.LOGIN_FAILURES_PER_ACCOUNT),
-            (f"login:address:{_network(self.address)}", settings.LOGIN_FAILURES_PER_ADDRESS),
+            (f"login:address:{network_of(self.address)}", settings.LOGIN_FAILURES_PER_ADDRESS),
         ]
 
     def wait_seconds(self) -> int:
@@ -115,17 +115,6 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def _network(address: str) -> str:
-    """The address to count under: an IPv6 client holds a whole /64, so it is counted as one."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address[:64]
-    if ip.version == 6:
-        if ip.ipv4_mapped:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
 
 
 def _devices(request) -> list[list[str]]:

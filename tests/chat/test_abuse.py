@@ -113,13 +113,21 @@ def test_a_client_that_stops_reading_does_not_hold_up_anyone_else(start_server):
             await next_of(sender, "hello")
             await next_of(reader, "hello")
             long_body = "ข้อความยาว " * 800  # about 26 KB in UTF-8, twice that as message.new
-            for n in range(150):
-                frame = {"type": "message.send", "room": room.pk, "body": f"{n} {long_body}", "client_id": f"c{n}"}
-                await sender.send(json.dumps(frame))
-            seqs = []
-            while len(seqs) < 150:
-                seqs.append((await next_of(reader, "message.new", timeout=20))["message"]["seq"])
-            return seqs
+
+            async def reading() -> list[int]:
+                seqs = []
+                while len(seqs) < 150:
+                    seqs.append((await next_of(reader, "message.new", timeout=20))["message"]["seq"])
+                return seqs
+
+            heard = asyncio.create_task(reading())
+            for batch in range(0, 150, 15):  # 15 in flight at most, as from a browser's outbox
+                for n in range(batch, batch + 15):
+                    frame = {"type": "message.send", "room": room.pk, "body": f"{n} {long_body}", "client_id": f"c{n}"}
+                    await sender.send(json.dumps(frame))
+                for _ in range(15):
+                    await next_of(sender, "ack")
+            return await heard
 
     try:
         seqs = asyncio.run(scenario())

@@ -111,10 +111,15 @@ def test_changes_in_rooms_the_client_is_not_in_are_not_told(pair):
         '{"type": "sync", "rooms": {"1": 1e400}}',
         '{"type": "sync", "rooms": {"1": 99999999999999999999999999999}}',
         '{"type": "sync", "rooms": {"one": 1}}',
+        '{"type": "sync", "rooms": {"²": 1}}',
+        '{"type": "sync", "rooms": {"9999999999999999999": 1}}',
         '{"type": "sync", "rooms": {"1": 1}, "versions": [1]}',
         '{"type": "message.send", "room": 1, "body": "x", "client_id": 12345}',
     ],
-    ids=["infinity", "negative", "huge-float", "past-64-bits", "not-a-room", "versions-not-a-map", "numeric-client-id"],
+    ids=[
+        "infinity", "negative", "huge-float", "past-64-bits", "not-a-room", "superscript-digit", "room-past-64-bits",
+        "versions-not-a-map", "numeric-client-id",
+    ],
 )
 def test_out_of_range_or_wrongly_typed_frames_are_invalid_not_a_server_error(pair, frame):
     async def scenario():

@@ -386,7 +386,8 @@ let syncing = false; // a sync's answer is on its way: it says which version the
 
 function requestSync() {
   if (!roomId) return;
-  syncing = hub.send({ type: "sync", rooms: { [roomId]: lastSeq }, versions: { [roomId]: version } });
+  const frame = { type: "sync", rooms: { [roomId]: lastSeq }, versions: { [roomId]: version }, ref: "sync" };
+  syncing = hub.send(frame);
 }
 
 // Changes to a room's messages are numbered one by one: a gap means one was lost on the way.
@@ -427,7 +428,7 @@ hub.on("message.new", ({ message }) => {
   // lastSeq only ever moves one by one: it is the last seq with no gap before it, where a sync
   // after a reconnect must start (docs/protocol.md), even if a later message was shown already.
   if (message.seq === lastSeq + 1) lastSeq = message.seq;
-  else if (message.seq > lastSeq + 1) requestSync();
+  else if (message.seq > lastSeq + 1 && !syncing) requestSync(); // one sync at a time fills the gap
   if (message.thread) {
     countReply(message);
     if (openThread === message.thread) place(message, threadList);
@@ -456,12 +457,22 @@ hub.on("ack", (ack) => {
   if (ack.message.room === roomId && ack.message.seq === lastSeq + 1) lastSeq = ack.message.seq;
 });
 
+let outboxAgain = null; // one resend of the outbox waiting, however many refusals came
+function flushOutboxLater() {
+  if (outboxAgain === null) outboxAgain = setTimeout(() => { outboxAgain = null; flushOutbox(); }, 5000);
+}
+
 hub.on("error", (error) => {
+  if (error.ref === "sync") { // the sync was refused (a budget, a server error): ask again later
+    syncing = false;
+    setTimeout(requestSync, 5000);
+    return;
+  }
   // Refused by a frame budget before it was read: the outbox goes again a little later.
-  if (!error.client_id && error.code === "rate_limited") setTimeout(flushOutbox, 5000);
+  if (!error.client_id && error.code === "rate_limited") flushOutboxLater();
   if (!error.client_id) return;
   if (error.code === "rate_limited") {
-    setTimeout(flushOutbox, 5000); // stays in the outbox and goes again
+    flushOutboxLater(); // stays in the outbox and goes again
   } else {
     settle(error.client_id, error.message);
   }
