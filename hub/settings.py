@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "django_htmx",
+    "schedule",  # django-scheduler: events, rules, occurrences (its urls are never mounted)
     "ninja",  # serves the API docs' assets itself, not from a CDN
     "hub",
     "directory",

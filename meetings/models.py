@@ -1,0 +1,126 @@
+"""Meetings: each one tied to a django-scheduler Event that carries its times and recurrence."""
+
+import secrets
+
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_TIMEZONE = "Asia/Bangkok"
+
+
+def new_video_room() -> str:
+    """128 random bits in the letters Jitsi compares room names in (lower case, digits)."""
+    return secrets.token_hex(16)
+
+
+class MeetingRoom(models.Model):
+    """A physical meeting room that hybrid meetings book; one meeting in it at a time."""
+
+    name_th = models.CharField(_("name (Thai)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    location_th = models.CharField(_("location (Thai)"), max_length=200, blank=True)
+    location_en = models.CharField(_("location (English)"), max_length=200, blank=True)
+    capacity = models.PositiveIntegerField(_("seats"), default=10)
+
+    class Meta:
+        ordering = ["name_th"]
+        verbose_name = _("meeting room")
+        verbose_name_plural = _("meeting rooms")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if translation.get_language() == "en" else self.name_th
+
+    @property
+    def location(self) -> str:
+        if translation.get_language() == "en" and self.location_en:
+            return self.location_en
+        return self.location_th
+
+
+class Meeting(models.Model):
+    """What the Council calls a meeting; its start, end and rule live on `event` (schedule.Event)."""
+
+    class QuorumOf(models.TextChoices):
+        ATTENDEES = "attendees", _("required attendees")
+        EXPERTS = "experts", _("experts")
+
+    # One calendar per meeting, so django-scheduler never mixes meetings; PROTECT because a meeting
+    # without its event would have no times.
+    event = models.OneToOneField("schedule.Event", on_delete=models.PROTECT, related_name="meeting")
+    title = models.CharField(_("title"), max_length=200)
+    agenda = models.TextField(_("agenda"), blank=True)
+    organiser = models.ForeignKey(
+        "directory.Person", verbose_name=_("organiser"), on_delete=models.PROTECT, related_name="meetings_organised"
+    )
+    chair = models.ForeignKey(
+        "directory.Person",
+        verbose_name=_("chair"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meetings_chaired",
+    )
+    # An IANA name (never a fixed offset: django-scheduler cannot expand in one, DESIGN.md §8).
+    timezone = models.CharField(_("time zone"), max_length=64, default=DEFAULT_TIMEZONE)
+    room = models.ForeignKey(
+        MeetingRoom, verbose_name=_("room"), null=True, blank=True, on_delete=models.PROTECT, related_name="meetings"
+    )
+    quorum = models.PositiveSmallIntegerField(_("quorum"), null=True, blank=True)
+    quorum_of = models.CharField(_("quorum counts"), max_length=10, choices=QuorumOf.choices, default="attendees")
+    chat_room = models.ForeignKey(
+        "chat.Room", verbose_name=_("chat room"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The earliest start and latest end of any occurrence, kept by meetings.services so a window's
+    # meetings are found with one indexed query before django-scheduler expands them.
+    starts_at = models.DateTimeField(db_index=True, editable=False)
+    ends_at = models.DateTimeField(db_index=True, editable=False)
+    video_room = models.CharField(max_length=64, unique=True, default=new_video_room, editable=False)
+    # Counts changes that attendees' calendars must pick up (iCalendar SEQUENCE).
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_recurring(self) -> bool:
+        return self.event.rule_id is not None
+
+
+class Attendee(models.Model):
+    """A person invited to a meeting (directly or with their team) and their answer."""
+
+    class Response(models.TextChoices):
+        PENDING = "pending", _("not answered")
+        ACCEPTED = "accepted", _("accepted")
+        TENTATIVE = "tentative", _("tentative")
+        DECLINED = "declined", _("declined")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendees")
+    person = models.ForeignKey("directory.Person", on_delete=models.CASCADE, related_name="meeting_invitations")
+    required = models.BooleanField(_("required"), default=True)
+    # The team through which the person was invited, if any (shown as "with ทีม…").
+    via_team = models.ForeignKey("directory.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    response = models.CharField(_("answer"), max_length=10, choices=Response.choices, default=Response.PENDING)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="one_invitation_per_person")]
+        verbose_name = _("attendee")
+        verbose_name_plural = _("attendees")
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.meeting}"

@@ -1,0 +1,413 @@
+"""Writes of meetings: schedule, change and cancel meetings and single occurrences; answer invitations.
+
+Each write checks everything first and saves inside one transaction: a refusal leaves nothing behind.
+Times, rules and exceptions are django-scheduler's (schedule.Event, Rule, Occurrence).
+"""
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from schedule.models import Calendar, Event, Occurrence, Rule
+
+from chat import services as chat_services
+from directory import selectors as directory
+from directory.models import Person
+from hub.errors import Forbidden, Invalid, NotFound, TooLarge
+from meetings import recurrence as rec
+from meetings import selectors
+from meetings.models import Attendee, Meeting, MeetingRoom
+
+MAX_ATTENDEES = 500
+MAX_TITLE_CHARS = 200
+MAX_AGENDA_CHARS = 20_000
+MAX_NOTE_CHARS = 500
+MAX_DURATION = dt.timedelta(hours=12)
+# A meeting may start this long ago (a form filled in at 09:59 for 10:00 is still in time).
+PAST_GRACE = dt.timedelta(minutes=5)
+
+
+@dataclass
+class Draft:
+    """A meeting as the form or the API gives it; naive times are read in `timezone`."""
+
+    title: str
+    start: dt.datetime
+    end: dt.datetime
+    agenda: str = ""
+    timezone: str = "Asia/Bangkok"
+    recurrence: rec.Recurrence = field(default_factory=rec.Recurrence)
+    chair_id: int | None = None
+    room_id: int | None = None
+    quorum: int | None = None
+    quorum_of: str = Meeting.QuorumOf.ATTENDEES
+    # person id → required?; team id → required? (a team invites its members at that time)
+    people: dict[int, bool] = field(default_factory=dict)
+    teams: dict[int, bool] = field(default_factory=dict)
+
+
+# --- Scheduling ----------------------------------------------------------------------------------
+
+
+def schedule_meeting(user: AbstractBaseUser, draft: Draft) -> Meeting:
+    organiser = _organiser(user)
+    checked = _check(user, draft)
+    with transaction.atomic():
+        calendar = Calendar.objects.create(name=f"meeting {secrets.token_hex(6)}", slug=f"m-{secrets.token_hex(8)}")
+        event = Event(calendar=calendar, creator=user)
+        _write_event(event, draft, checked)
+        meeting = Meeting(event=event, organiser=organiser, sequence=0)
+        _copy_fields(meeting, draft, checked)
+        _refresh_span(meeting)
+        meeting.save()
+        _check_room_free(meeting)
+        _write_attendees(meeting, checked.attendees)
+        members = [a.person.user for a in meeting.attendees.select_related("person__user") if a.person.user_id]
+        meeting.chat_room = chat_services.create_room(kind="meeting", name=meeting.title, owner=user, members=members)
+        meeting.save(update_fields=["chat_room"])
+    return meeting
+
+
+def update_meeting(user: AbstractBaseUser, meeting_id: int, draft: Draft) -> Meeting:
+    """Change the whole series. Exceptions still on the new rule are kept; when the times change,
+    answers go back to "not answered" (people must say whether the new time suits them)."""
+    with transaction.atomic():
+        meeting = _editable(user, meeting_id, lock=True)
+        event = meeting.event
+        if meeting.cancelled_at:
+            raise Invalid(_("This meeting was cancelled and cannot be changed."))
+        checked = _check(user, draft, meeting=meeting)
+        before = (event.start, event.end, event.rule.params if event.rule else "", event.end_recurring_period)
+        _write_event(event, draft, checked)
+        after = (event.start, event.end, event.rule.params if event.rule else "", event.end_recurring_period)
+        if before != after:
+            _keep_exceptions_on_rule(meeting, old_duration=before[1] - before[0])
+            meeting.attendees.update(response=Attendee.Response.PENDING, responded_at=None)
+        _copy_fields(meeting, draft, checked)
+        meeting.sequence += 1
+        _refresh_span(meeting)
+        meeting.save()
+        _check_room_free(meeting)
+        _sync_attendees(meeting, checked.attendees)
+    return meeting
+
+
+def cancel_meeting(user: AbstractBaseUser, meeting_id: int) -> Meeting:
+    """Cancel the whole series. The meeting and its chat room stay, for minutes and follow-ups."""
+    with transaction.atomic():
+        meeting = _editable(user, meeting_id, lock=True)
+        if meeting.cancelled_at is None:
+            meeting.cancelled_at = timezone.now()
+            meeting.sequence += 1
+            meeting.save(update_fields=["cancelled_at", "sequence", "updated_at"])
+    return meeting
+
+
+def move_occurrence(
+    user: AbstractBaseUser, meeting_id: int, key: str, start: dt.datetime, end: dt.datetime
+) -> Occurrence:
+    """Give one occurrence of a series another time (a schedule.Occurrence, moved)."""
+    with transaction.atomic():
+        meeting = _editable(user, meeting_id, lock=True)
+        tz = rec.zone(meeting.timezone)
+        start, end = _aware(start, tz), _aware(end, tz)
+        _check_times(start, end)
+        occurrence = _occurrence(meeting, key)
+        if occurrence.cancelled:
+            raise Invalid(_("That meeting was cancelled; it cannot be moved."))
+        occurrence.start, occurrence.end = start, end
+        occurrence.save()
+        meeting.sequence += 1
+        _refresh_span(meeting)
+        meeting.save(update_fields=["sequence", "starts_at", "ends_at", "updated_at"])
+        _check_room_free(meeting)
+    return occurrence
+
+
+def cancel_occurrence(user: AbstractBaseUser, meeting_id: int, key: str) -> Occurrence:
+    with transaction.atomic():
+        meeting = _editable(user, meeting_id, lock=True)
+        occurrence = _occurrence(meeting, key)
+        if occurrence.end <= timezone.now():
+            raise Invalid(_("That meeting is over; it can no longer be cancelled."))
+        occurrence.cancelled = True
+        occurrence.save()
+        meeting.sequence += 1
+        meeting.save(update_fields=["sequence", "updated_at"])
+    return occurrence
+
+
+# --- Answers -------------------------------------------------------------------------------------
+
+
+def respond(user: AbstractBaseUser, meeting_id: int, response: str, note: str = "") -> Attendee:
+    """An invitee accepts, accepts tentatively or declines the meeting, with a note."""
+    meeting = selectors.meeting_for(user, meeting_id)
+    if response not in {Attendee.Response.ACCEPTED, Attendee.Response.TENTATIVE, Attendee.Response.DECLINED}:
+        raise Invalid(_("Answer accept, tentative or decline."), fields={"response": response})
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE_CHARS:
+        raise TooLarge(_("A note has at most %(max)d characters.") % {"max": MAX_NOTE_CHARS}, fields={"note": "long"})
+    if meeting.cancelled_at:
+        raise Invalid(_("This meeting was cancelled."))
+    attendee = meeting.attendees.filter(person__user=user).first()
+    if attendee is None:
+        raise Forbidden(_("Only people invited to this meeting can answer."))
+    attendee.response, attendee.note, attendee.responded_at = response, note, timezone.now()
+    attendee.save(update_fields=["response", "note", "responded_at"])
+    return attendee
+
+
+# --- Checks --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Checked:
+    tz: object
+    start: dt.datetime
+    end: dt.datetime
+    chair: Person | None
+    room: MeetingRoom | None
+    attendees: dict[int, tuple[bool, int | None]]  # person id → (required, via team id)
+
+
+def _organiser(user: AbstractBaseUser) -> Person:
+    person = directory.person_of(user)
+    if person is None or person.is_expert:
+        raise Forbidden(_("Only staff can schedule meetings."))
+    return person
+
+
+def _check(user: AbstractBaseUser, draft: Draft, meeting: Meeting | None = None) -> _Checked:
+    title = (draft.title or "").strip()
+    if not title:
+        raise Invalid(_("Give the meeting a title."), fields={"title": "required"})
+    if len(title) > MAX_TITLE_CHARS:
+        raise TooLarge(
+            _("A title has at most %(max)d characters.") % {"max": MAX_TITLE_CHARS}, fields={"title": "long"}
+        )
+    if len(draft.agenda or "") > MAX_AGENDA_CHARS:
+        raise TooLarge(_("An agenda has at most %(max)d characters.") % {"max": MAX_AGENDA_CHARS})
+    draft.title = title
+    tz = rec.zone(draft.timezone)
+    start, end = _aware(draft.start, tz), _aware(draft.end, tz)
+    unchanged = meeting is not None and start == meeting.event.start
+    _check_times(start, end, allow_past_start=unchanged)
+    rec.check(draft.recurrence, start.astimezone(tz))
+    if draft.quorum is not None and draft.quorum < 1:
+        raise Invalid(_("A quorum is at least one person."), fields={"quorum": "range"})
+    if draft.quorum_of not in Meeting.QuorumOf.values:
+        raise Invalid(_("A quorum counts required attendees or experts."), fields={"quorum_of": draft.quorum_of})
+    room = None
+    if draft.room_id is not None:
+        room = MeetingRoom.objects.filter(pk=draft.room_id).first()
+        if room is None:
+            raise Invalid(_("There is no such meeting room."), fields={"room": draft.room_id})
+    attendees = _expand_attendees(user, draft)
+    chair = None
+    if draft.chair_id is not None:
+        chair = directory.person_for(user, draft.chair_id)
+        if chair is None:
+            raise Invalid(_("There is no such person to chair the meeting."), fields={"chair": draft.chair_id})
+        attendees.setdefault(chair.pk, (True, None))
+    if draft.quorum is not None and draft.quorum > _quorum_pool(attendees, draft.quorum_of):
+        raise Invalid(_("The quorum is larger than the number of people it counts."), fields={"quorum": "too_large"})
+    return _Checked(tz=tz, start=start, end=end, chair=chair, room=room, attendees=attendees)
+
+
+def _check_times(start: dt.datetime, end: dt.datetime, allow_past_start: bool = False) -> None:
+    if end <= start:
+        raise Invalid(_("The meeting must end after it starts."), fields={"end": "before_start"})
+    if end - start > MAX_DURATION:
+        raise Invalid(_("A meeting lasts 12 hours at most."), fields={"end": "too_long"})
+    if not allow_past_start and start < timezone.now() - PAST_GRACE:
+        raise Invalid(_("That time has already passed: choose a time in the future."), fields={"start": "past"})
+
+
+def _aware(moment: dt.datetime, tz) -> dt.datetime:
+    if moment is None:
+        raise Invalid(_("Give a start and an end."), fields={"start": "required"})
+    return moment.replace(tzinfo=tz) if timezone.is_naive(moment) else moment
+
+
+def _expand_attendees(user: AbstractBaseUser, draft: Draft) -> dict[int, tuple[bool, int | None]]:
+    """Whole teams become their members (as they are today); a person named on their own wins."""
+    if len(draft.people) > MAX_ATTENDEES:
+        raise _too_many()
+    attendees: dict[int, tuple[bool, int | None]] = {}
+    teams = directory.visible_teams(user).filter(pk__in=list(draft.teams))
+    if len(teams) != len(set(draft.teams)):
+        raise Invalid(_("There is no such team."), fields={"teams": "unknown"})
+    for team in teams:
+        for person_id in Person.objects.filter(team=team).values_list("pk", flat=True)[: MAX_ATTENDEES + 1]:
+            required = draft.teams[team.pk] or attendees.get(person_id, (False, None))[0]
+            attendees[person_id] = (required, team.pk)
+        if len(attendees) > MAX_ATTENDEES:
+            raise _too_many()
+    people = set(directory.visible_people(user).filter(pk__in=list(draft.people)).values_list("pk", flat=True))
+    if people != set(draft.people):
+        raise Invalid(_("Someone on the list is not in the directory."), fields={"people": "unknown"})
+    for person_id, required in draft.people.items():
+        attendees[person_id] = (required, None)
+    if len(attendees) > MAX_ATTENDEES:
+        raise _too_many()
+    return attendees
+
+
+def _too_many() -> TooLarge:
+    return TooLarge(
+        _("A meeting can have at most %(max)d attendees.") % {"max": MAX_ATTENDEES}, fields={"people": "too_many"}
+    )
+
+
+def _quorum_pool(attendees: dict[int, tuple[bool, int | None]], quorum_of: str) -> int:
+    if quorum_of == Meeting.QuorumOf.EXPERTS:
+        return Person.objects.filter(pk__in=list(attendees), kind=Person.Kind.EXPERT).count()
+    return sum(1 for required, _team in attendees.values() if required)
+
+
+def _check_room_free(meeting: Meeting) -> None:
+    """No two meetings in one room at once, across every occurrence of both. Runs after saving
+    (django-scheduler expands only saved events) inside the caller's transaction, which a
+    refusal rolls back; the room row is locked so two bookings cannot pass the check together."""
+    if meeting.room_id is None:
+        return
+    MeetingRoom.objects.select_for_update().filter(pk=meeting.room_id).first()
+    mine = [s for s in selectors.occurrences_of(meeting, meeting.starts_at, meeting.ends_at) if not s.cancelled]
+    others = (
+        Meeting.objects.filter(room_id=meeting.room_id, cancelled_at=None, starts_at__lt=meeting.ends_at)
+        .filter(ends_at__gt=meeting.starts_at)
+        .exclude(pk=meeting.pk)
+        .select_related("event__rule")
+        .prefetch_related("event__occurrence_set")
+    )
+    for other in others:
+        theirs = [s for s in selectors.occurrences_of(other, meeting.starts_at, meeting.ends_at) if not s.cancelled]
+        for a in mine:
+            for b in theirs:
+                if a.start < b.end and b.start < a.end:
+                    raise Invalid(
+                        _("%(room)s is already booked then, for “%(other)s”.")
+                        % {"room": meeting.room.name, "other": other.title},
+                        fields={"room": "booked"},
+                    )
+
+
+# --- Writing -------------------------------------------------------------------------------------
+
+
+def _write_event(event: Event, draft: Draft, checked: _Checked) -> None:
+    event.title = draft.title
+    event.description = draft.agenda or ""
+    event.start, event.end = checked.start, checked.end
+    recurrence = draft.recurrence
+    if recurrence.repeats:
+        frequency, params = rec.rule_fields(recurrence)
+        rule = event.rule or Rule(name="meeting", description="meeting")
+        rule.frequency, rule.params = frequency, params
+        rule.save()
+        event.rule = rule
+    else:
+        old_rule, event.rule = event.rule, None
+        if old_rule is not None:
+            event.save()
+            old_rule.delete()
+    event.end_recurring_period = rec.end_of_series(recurrence, checked.tz)
+    event.save()
+
+
+def _copy_fields(meeting: Meeting, draft: Draft, checked: _Checked) -> None:
+    meeting.title = draft.title
+    meeting.agenda = draft.agenda or ""
+    meeting.timezone = draft.timezone
+    meeting.chair = checked.chair
+    meeting.room = checked.room
+    meeting.quorum = draft.quorum
+    meeting.quorum_of = draft.quorum_of
+
+
+def _refresh_span(meeting: Meeting) -> None:
+    event = meeting.event
+    tz = rec.zone(meeting.timezone)
+    starts = rec.original_starts(event, tz)
+    if not starts:
+        raise Invalid(_("That rule gives no meeting at all: check the weekdays and the last date."))
+    duration = event.end - event.start
+    moved = list(event.occurrence_set.all())
+    meeting.starts_at = min([starts[0], *(o.start for o in moved)])
+    meeting.ends_at = max([starts[-1] + duration, *(o.end for o in moved)])
+
+
+def _keep_exceptions_on_rule(meeting: Meeting, old_duration: dt.timedelta) -> None:
+    """After the series changed, keep the exceptions whose original time the new rule still has."""
+    event = meeting.event
+    starts = set(rec.original_starts(event, rec.zone(meeting.timezone)))
+    duration = event.end - event.start
+    for occurrence in event.occurrence_set.all():
+        if occurrence.original_start not in starts:
+            occurrence.delete()
+            continue
+        was_moved = occurrence.moved
+        occurrence.original_end = occurrence.original_start + duration
+        if not was_moved:
+            occurrence.start, occurrence.end = occurrence.original_start, occurrence.original_end
+        occurrence.save()
+
+
+def _write_attendees(meeting: Meeting, attendees: dict[int, tuple[bool, int | None]]) -> None:
+    Attendee.objects.bulk_create(
+        Attendee(meeting=meeting, person_id=person_id, required=required, via_team_id=team_id)
+        for person_id, (required, team_id) in attendees.items()
+    )
+
+
+def _sync_attendees(meeting: Meeting, attendees: dict[int, tuple[bool, int | None]]) -> None:
+    current = {a.person_id: a for a in meeting.attendees.select_related("person__user")}
+    gone = [a for person_id, a in current.items() if person_id not in attendees]
+    Attendee.objects.filter(pk__in=[a.pk for a in gone]).delete()
+    for person_id, (required, team_id) in attendees.items():
+        if person_id in current and (current[person_id].required, current[person_id].via_team_id) != (
+            required,
+            team_id,
+        ):
+            Attendee.objects.filter(pk=current[person_id].pk).update(required=required, via_team_id=team_id)
+    _write_attendees(meeting, {k: v for k, v in attendees.items() if k not in current})
+    if meeting.chat_room is None:
+        return
+    keep = {meeting.organiser_id, *(() if meeting.chair_id is None else (meeting.chair_id,))}
+    for attendee in gone:
+        if attendee.person.user_id and attendee.person_id not in keep:
+            chat_services.remove_member(meeting.chat_room, attendee.person.user)
+    added = Person.objects.filter(pk__in=[k for k in attendees if k not in current], user__isnull=False)
+    chat_services.add_members(meeting.chat_room, [person.user for person in added.select_related("user")])
+
+
+# --- Lookups -------------------------------------------------------------------------------------
+
+
+def _editable(user: AbstractBaseUser, meeting_id: int, lock: bool = False) -> Meeting:
+    meeting = selectors.meeting_for(user, meeting_id)
+    if not selectors.can_edit(user, meeting):
+        raise Forbidden(_("Only the organiser or the chair can change this meeting."))
+    if lock:
+        meeting = Meeting.objects.select_for_update().select_related("event__rule").get(pk=meeting.pk)
+    return meeting
+
+
+def _occurrence(meeting: Meeting, key: str) -> Occurrence:
+    """The persisted occurrence for this original start, made when first needed."""
+    original_start = selectors.parse_key(key)
+    event = meeting.event
+    if original_start not in set(rec.original_starts(event, rec.zone(meeting.timezone))):
+        raise NotFound(_("This meeting has no occurrence at that time."))
+    occurrence = event.occurrence_set.filter(original_start=original_start).first()
+    if occurrence is None:
+        end = original_start + (event.end - event.start)
+        occurrence = Occurrence(
+            event=event, start=original_start, end=end, original_start=original_start, original_end=end
+        )
+    return occurrence
