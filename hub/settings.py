@@ -252,6 +252,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Khurusapha ONE <no-re
 JITSI_DOMAIN = os.environ.get("JITSI_DOMAIN", "meet.jit.si")
 JITSI_APP_ID = os.environ.get("JITSI_APP_ID", "")
 JITSI_APP_SECRET = os.environ.get("JITSI_APP_SECRET", "")
+
+# Working hours "find a time" offers meetings in (Bangkok time; Thai government offices 08:30-16:30).
+MEETING_WORKDAY = (
+    os.environ.get("MEETING_WORKDAY_START", "08:30"),
+    os.environ.get("MEETING_WORKDAY_END", "16:30"),
+)
 LICENSING_API_URL = os.environ.get("LICENSING_API_URL", "")
 LICENSING_API_TOKEN = os.environ.get("LICENSING_API_TOKEN", "")
 LICENSING_WEBHOOK_SECRET = os.environ.get("LICENSING_WEBHOOK_SECRET", "")

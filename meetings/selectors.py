@@ -84,6 +84,41 @@ def attendees_of(meeting: Meeting) -> list[Attendee]:
     )
 
 
+@dataclass
+class Quorum:
+    needed: int
+    counted: int  # accepted among those the quorum counts
+    of: str
+
+    @property
+    def met(self) -> bool:
+        return self.counted >= self.needed
+
+
+def quorum_of(meeting: Meeting, attendees: list[Attendee]) -> Quorum | None:
+    """Whether the meeting has its quorum by the answers so far (accepted only; tentative is not yes)."""
+    if meeting.quorum is None:
+        return None
+    if meeting.quorum_of == Meeting.QuorumOf.EXPERTS:
+        pool = [a for a in attendees if a.person.kind == Person.Kind.EXPERT]
+    else:
+        pool = [a for a in attendees if a.required]
+    accepted = sum(1 for a in pool if a.response == Attendee.Response.ACCEPTED)
+    return Quorum(needed=meeting.quorum, counted=accepted, of=meeting.quorum_of)
+
+
+def answers_of(attendees: list[Attendee]) -> dict[str, int]:
+    """How many answered each way, for the organiser: {"accepted": 3, "pending": 2, ...}."""
+    counts = dict.fromkeys(Attendee.Response.values, 0)
+    for attendee in attendees:
+        counts[attendee.response] += 1
+    return counts
+
+
+def invitation_of(user: AbstractBaseUser, meeting: Meeting) -> Attendee | None:
+    return meeting.attendees.filter(person__user=user).first() if user.is_authenticated else None
+
+
 # --- Occurrences ---------------------------------------------------------------------------------
 
 
