@@ -69,7 +69,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "django_htmx",
-    "schedule",  # django-scheduler: events, rules, occurrences (its urls are never mounted)
     "ninja",  # serves the API docs' assets itself, not from a CDN
     "hub",
     "directory",
@@ -77,6 +76,9 @@ INSTALLED_APPS = [
     "meetings",
     "licensing",
     "frontend",
+    # django-scheduler: events, rules, occurrences (its urls are never mounted). Last, so that its
+    # own base.html and other templates never shadow ours.
+    "schedule",
 ]
 
 MIDDLEWARE = [

@@ -6,12 +6,22 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from schedule.models import Event, Occurrence
 
 from hub.errors import Invalid
 
 FREQUENCIES = {"daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY"}
 WEEKDAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+WEEKDAY_NAMES = [
+    gettext_lazy("Monday"),
+    gettext_lazy("Tuesday"),
+    gettext_lazy("Wednesday"),
+    gettext_lazy("Thursday"),
+    gettext_lazy("Friday"),
+    gettext_lazy("Saturday"),
+    gettext_lazy("Sunday"),
+]
 MAX_OCCURRENCES = 500
 MAX_SERIES_DAYS = 731  # a series may run two years at most
 
@@ -97,6 +107,24 @@ def recurrence_of(event: Event) -> Recurrence:
     if event.end_recurring_period is not None and count is None:
         until = event.end_recurring_period.astimezone(zoneinfo.ZoneInfo(event.meeting.timezone)).date()
     return Recurrence(frequency=frequency, weekdays=weekdays, until=until, count=count)
+
+
+def describe(recurrence: Recurrence) -> str:
+    """ "Every week on Mon, Wed · 6 meetings" in the reader's language; "" for a one-off meeting."""
+    from hub.dates import format_date
+
+    if not recurrence.repeats:
+        return ""
+    if recurrence.frequency == "weekly":
+        names = [str(WEEKDAY_NAMES[day]) for day in sorted(recurrence.weekdays)]
+        text = _("Every week on %(days)s") % {"days": ", ".join(names)}
+    elif recurrence.frequency == "daily":
+        text = _("Every day")
+    else:
+        text = _("Every month")
+    if recurrence.count is not None:
+        return text + " · " + _("%(count)d meetings") % {"count": recurrence.count}
+    return text + " · " + _("until %(date)s") % {"date": format_date(recurrence.until, "long")}
 
 
 def expand(event: Event, tz: zoneinfo.ZoneInfo, start: dt.datetime, end: dt.datetime) -> list[Occurrence]:

@@ -305,18 +305,24 @@ def _write_event(event: Event, draft: Draft, checked: _Checked) -> None:
     event.description = draft.agenda or ""
     event.start, event.end = checked.start, checked.end
     recurrence = draft.recurrence
+    event.end_recurring_period = rec.end_of_series(recurrence, checked.tz)
     if recurrence.repeats:
         frequency, params = rec.rule_fields(recurrence)
         rule = event.rule or Rule(name="meeting", description="meeting")
         rule.frequency, rule.params = frequency, params
         rule.save()
         event.rule = rule
+        # The series starts at its first occurrence (a weekly Mon/Thu meeting entered for a
+        # Tuesday starts on Thursday), as RFC 5545 expects of DTSTART.
+        first = rec.original_starts(event, checked.tz, limit=1)
+        if first and first[0] != event.start:
+            duration = event.end - event.start
+            event.start, event.end = first[0], first[0] + duration
     else:
         old_rule, event.rule = event.rule, None
         if old_rule is not None:
             event.save()
             old_rule.delete()
-    event.end_recurring_period = rec.end_of_series(recurrence, checked.tz)
     event.save()
 
 

@@ -334,3 +334,17 @@ def test_a_refusal_reads_in_thai_by_default_and_in_english_when_asked(org):
     with translation.override("en"), pytest.raises(Invalid) as refused:
         services.schedule_meeting(org["organiser"].user, bad)
     assert str(refused.value.message) == "The meeting must end after it starts."
+
+
+def test_a_series_starts_at_its_first_occurrence_whatever_day_was_entered(org):
+    monday = next_monday()
+    meeting = services.schedule_meeting(
+        org["organiser"].user, draft(at(monday + dt.timedelta(days=1), 9), recurrence=weekly(0, 3, count=3))
+    )
+    thursday = monday + dt.timedelta(days=3)
+    assert meeting.event.start == at(thursday, 9)
+    assert starts(selectors.occurrences_of(meeting, *window(monday))) == [
+        local(thursday, 9),
+        local(monday + dt.timedelta(days=7), 9),
+        local(thursday + dt.timedelta(days=7), 9),
+    ]

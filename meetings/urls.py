@@ -1,0 +1,19 @@
+"""URLs of the meetings pages (django-scheduler's own urls are never mounted: they check no permissions)."""
+
+from django.urls import path
+
+from meetings import views
+
+app_name = "meetings"
+urlpatterns = [
+    path("", views.my_meetings, name="mine"),
+    path("new/", views.schedule, name="new"),
+    path("people/", views.pick_people, name="pick_people"),
+    path("people/<int:person_id>/", views.chosen_person, name="chosen_person"),
+    path("find-time/", views.find_time, name="find_time"),
+    path("<int:meeting_id>/", views.meeting_page, name="meeting"),
+    path("<int:meeting_id>/edit/", views.edit, name="edit"),
+    path("<int:meeting_id>/answer/", views.answer, name="answer"),
+    path("<int:meeting_id>/cancel/", views.cancel, name="cancel"),
+    path("<int:meeting_id>/occurrences/<str:key>/cancel/", views.cancel_occurrence, name="cancel_occurrence"),
+]

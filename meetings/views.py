@@ -1,0 +1,235 @@
+"""Meetings pages: my week and month, a meeting, the scheduling form, answers and cancellations."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from directory import selectors as directory
+from hub.errors import HubError, NotFound
+from meetings import availability, calendars, selectors, services
+from meetings import recurrence as rec
+from meetings.forms import AnswerForm, MeetingForm, chosen_for, initial_for
+
+PICKER_RESULTS = 8
+UPCOMING = 8
+
+
+def _person_or_404(request):
+    person = directory.person_of(request.user)
+    if person is None:
+        raise Http404
+    return person
+
+
+def _meeting_or_404(request, meeting_id: int):
+    try:
+        return selectors.meeting_for(request.user, meeting_id)
+    except NotFound as problem:
+        raise Http404 from problem
+
+
+def _anchor(value: str | None) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+@login_required
+def my_meetings(request):
+    person = _person_or_404(request)
+    view = "month" if request.GET.get("view") == "month" else "week"
+    anchor = _anchor(request.GET.get("date"))
+    grid = calendars.month_of(person, anchor) if view == "month" else calendars.week_of(person, anchor)
+    context = {
+        "view": view,
+        "grid": grid,
+        "weekday_names": calendars.weekday_names(),
+        "today": timezone.localdate(),
+        "can_schedule": not person.is_expert,
+    }
+    return render(request, "meetings/my_meetings.html", context)
+
+
+@login_required
+def meeting_page(request, meeting_id: int):
+    meeting = _meeting_or_404(request, meeting_id)
+    now = timezone.now()
+    upcoming = [
+        s
+        for s in selectors.occurrences_of(meeting, now - dt.timedelta(hours=12), now + dt.timedelta(days=400))
+        if s.end > now
+    ][:UPCOMING]
+    attendees = selectors.attendees_of(meeting)
+    invitation = next((a for a in attendees if a.person.user_id == request.user.pk), None)
+    context = {
+        "meeting": meeting,
+        "recurrence": rec.describe(rec.recurrence_of(meeting.event)),
+        "upcoming": upcoming,
+        "next": next((s for s in upcoming if not s.cancelled), None),
+        "attendees": attendees,
+        "answers": selectors.answers_of(attendees),
+        "quorum": selectors.quorum_of(meeting, attendees),
+        "invitation": invitation,
+        "answer_form": AnswerForm(initial={"note": invitation.note} if invitation else None),
+        "can_edit": selectors.can_edit(request.user, meeting),
+    }
+    return render(request, "meetings/meeting.html", context)
+
+
+@login_required
+def schedule(request):
+    person = _person_or_404(request)
+    if person.is_expert:
+        raise Http404
+    form = MeetingForm(request.POST or None, user=request.user, initial=_new_initial(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.schedule_meeting(request.user, form.draft())
+        except HubError as problem:
+            form.show_refusal(problem)
+        else:
+            messages.success(request, _("The meeting is scheduled and the invitations are out."))
+            return redirect("meetings:meeting", meeting.pk)
+    chosen = _chosen_from_post(request, form) if request.method == "POST" else []
+    return _form_page(request, form, chosen, meeting=None)
+
+
+@login_required
+def edit(request, meeting_id: int):
+    meeting = _meeting_or_404(request, meeting_id)
+    if not selectors.can_edit(request.user, meeting):
+        raise Http404
+    form = MeetingForm(request.POST or None, user=request.user, initial=initial_for(meeting))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_meeting(request.user, meeting.pk, form.draft())
+        except HubError as problem:
+            form.show_refusal(problem)
+        else:
+            messages.success(request, _("The meeting is changed."))
+            return redirect("meetings:meeting", meeting.pk)
+    chosen = _chosen_from_post(request, form) if request.method == "POST" else _chosen_rows(chosen_for(meeting))
+    return _form_page(request, form, chosen, meeting=meeting)
+
+
+@login_required
+@require_POST
+def answer(request, meeting_id: int):
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Answer accept, tentative or decline."))
+        return redirect("meetings:meeting", meeting_id)
+    try:
+        services.respond(request.user, meeting_id, form.cleaned_data["response"], form.cleaned_data["note"])
+    except NotFound as problem:
+        raise Http404 from problem
+    except HubError as problem:
+        messages.error(request, problem.message)
+    else:
+        messages.success(request, _("Your answer is sent to the organiser."))
+    return redirect("meetings:meeting", meeting_id)
+
+
+@login_required
+@require_POST
+def cancel(request, meeting_id: int):
+    try:
+        services.cancel_meeting(request.user, meeting_id)
+    except NotFound as problem:
+        raise Http404 from problem
+    except HubError as problem:
+        messages.error(request, problem.message)
+    else:
+        messages.success(request, _("The meeting is cancelled. Its chat room stays open."))
+    return redirect("meetings:meeting", meeting_id)
+
+
+@login_required
+@require_POST
+def cancel_occurrence(request, meeting_id: int, key: str):
+    try:
+        services.cancel_occurrence(request.user, meeting_id, key)
+    except NotFound as problem:
+        raise Http404 from problem
+    except HubError as problem:
+        messages.error(request, problem.message)
+    else:
+        messages.success(request, _("That meeting is cancelled; the rest of the series stays."))
+    return redirect("meetings:meeting", meeting_id)
+
+
+@login_required
+def pick_people(request):
+    """The attendee picker's search results (htmx): people the asker may see, with an Add button."""
+    query = request.GET.get("q", "").strip()
+    people = []
+    if query:
+        try:
+            people = directory.search_people(request.user, query, limit=PICKER_RESULTS).people
+        except HubError:
+            people = []
+    return render(request, "meetings/_picker_results.html", {"people": people, "query": query})
+
+
+@login_required
+def chosen_person(request, person_id: int):
+    """One row of the chosen attendees (htmx, added by the picker's button)."""
+    person = directory.person_for(request.user, person_id)
+    if person is None:
+        raise Http404
+    return render(request, "meetings/_chosen.html", {"row": {"person": person, "required": True}})
+
+
+@login_required
+def find_time(request):
+    """Free times for the asker and the chosen required people (htmx, the form's "Find a time")."""
+    optional = set(request.GET.getlist("optional"))
+    person_ids = [int(v) for v in request.GET.getlist("people") if v.isdigit() and v not in optional]
+    mine = directory.person_of(request.user)
+    if mine is not None and mine.pk not in person_ids:
+        person_ids.append(mine.pk)
+    ignore = int(request.GET["meeting"]) if request.GET.get("meeting", "").isdigit() else None
+    try:
+        found = availability.find_times(request.user, person_ids, _length(request.GET), ignore_meeting_id=ignore)
+        error = None
+    except HubError as problem:
+        found, error = [], problem.message
+    return render(request, "meetings/_free_times.html", {"found": found, "error": error})
+
+
+def _length(params) -> dt.timedelta:
+    """The meeting's length from the form's start and end times; an hour when they make no sense."""
+    try:
+        start = dt.time.fromisoformat(params.get("start_time", ""))
+        end = dt.time.fromisoformat(params.get("end_time", ""))
+    except ValueError:
+        return dt.timedelta(hours=1)
+    length = dt.datetime.combine(dt.date.min, end) - dt.datetime.combine(dt.date.min, start)
+    return length if length > dt.timedelta(0) else dt.timedelta(hours=1)
+
+
+def _new_initial(request) -> dict:
+    start = timezone.localtime() + dt.timedelta(days=1)
+    return {"date": start.date(), "start_time": dt.time(10, 0), "end_time": dt.time(11, 0), "timezone": "Asia/Bangkok"}
+
+
+def _chosen_rows(attendees) -> list[dict]:
+    return [{"person": a.person, "required": a.required, "team": a.via_team_id} for a in attendees]
+
+
+def _chosen_from_post(request, form: MeetingForm) -> list[dict]:
+    wanted = form.people()
+    people = directory.visible_people(request.user).filter(pk__in=list(wanted))
+    return [{"person": p, "required": wanted[p.pk]} for p in people]
+
+
+def _form_page(request, form: MeetingForm, chosen: list[dict], meeting):
+    context = {"form": form, "chosen": chosen, "meeting": meeting}
+    return render(request, "meetings/form.html", context, status=400 if form.errors else 200)
