@@ -254,6 +254,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Khurusapha ONE <no-re
 JITSI_DOMAIN = os.environ.get("JITSI_DOMAIN", "meet.jit.si")
 JITSI_APP_ID = os.environ.get("JITSI_APP_ID", "")
 JITSI_APP_SECRET = os.environ.get("JITSI_APP_SECRET", "")
+# The token plugin's accepted audience (its asap_accepted_audiences / JWT_ACCEPTED_AUDIENCES).
+JITSI_AUDIENCE = os.environ.get("JITSI_AUDIENCE", "jitsi")
+# https in production; the demo and the tests use a stand-in on loopback over http.
+JITSI_SCHEME = os.environ.get("JITSI_SCHEME", "https")
+# The deployment's HTTP endpoints (health, room size), e.g. https://meet.example:5280; none by default.
+JITSI_API_URL = os.environ.get("JITSI_API_URL", "")
 
 # Working hours "find a time" offers meetings in (Bangkok time; Thai government offices 08:30-16:30).
 MEETING_WORKDAY = (

@@ -115,3 +115,16 @@ def seed_meetings() -> None:
         ),
     )
     services.respond(it_staff[0].user, board.pk, "declined", "ลาพักร้อนวันนั้น")
+
+    # One meeting whose call is open as soon as the demo starts (for the next few hours).
+    soon = timezone.localtime().replace(second=0, microsecond=0) + dt.timedelta(minutes=10)
+    services.schedule_meeting(
+        licence_head.user,
+        services.Draft(
+            title="ทดลองห้องประชุมวิดีโอ",
+            agenda="ทดสอบกล้องและไมโครโฟนก่อนประชุมคณะอนุกรรมการ",
+            start=soon.replace(tzinfo=None),
+            end=(soon + dt.timedelta(hours=6)).replace(tzinfo=None),
+            people={licence[0].pk: True, licence[1].pk: True, experts[0].pk: False},
+        ),
+    )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("find-time/", views.find_time, name="find_time"),
     path("<int:meeting_id>/", views.meeting_page, name="meeting"),
     path("<int:meeting_id>/edit/", views.edit, name="edit"),
+    path("<int:meeting_id>/join/", views.join, name="join"),
     path("<int:meeting_id>/answer/", views.answer, name="answer"),
     path("<int:meeting_id>/cancel/", views.cancel, name="cancel"),
     path("<int:meeting_id>/occurrences/<str:key>/cancel/", views.cancel_occurrence, name="cancel_occurrence"),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from directory import selectors as directory
 from hub.errors import HubError, NotFound
-from meetings import availability, calendars, selectors, services
+from meetings import availability, calendars, jitsi, selectors, services
 from meetings import recurrence as rec
 from meetings.forms import AnswerForm, MeetingForm, chosen_for, initial_for
 
@@ -68,8 +68,14 @@ def meeting_page(request, meeting_id: int):
     ][:UPCOMING]
     attendees = selectors.attendees_of(meeting)
     invitation = next((a for a in attendees if a.person.user_id == request.user.pk), None)
+    try:
+        call = jitsi.join_link(request.user, meeting.pk, now=now)
+    except HubError:
+        call = None
     context = {
         "meeting": meeting,
+        "call": call,
+        "call_opens": jitsi.opens_at(meeting, now) if call is None else None,
         "recurrence": rec.describe(rec.recurrence_of(meeting.event)),
         "upcoming": upcoming,
         "next": next((s for s in upcoming if not s.cancelled), None),
@@ -117,6 +123,19 @@ def edit(request, meeting_id: int):
             return redirect("meetings:meeting", meeting.pk)
     chosen = _chosen_from_post(request, form) if request.method == "POST" else _chosen_rows(chosen_for(meeting))
     return _form_page(request, form, chosen, meeting=meeting)
+
+
+@login_required
+def join(request, meeting_id: int):
+    """Open the call in this tab: a fresh link (and token) at the moment of the click."""
+    try:
+        link = jitsi.join_link(request.user, meeting_id)
+    except NotFound as problem:
+        raise Http404 from problem
+    except HubError as problem:
+        messages.error(request, problem.message)
+        return redirect("meetings:meeting", meeting_id)
+    return redirect(link.url)
 
 
 @login_required

@@ -2,6 +2,7 @@
 a second browser, and the organiser sees the answer; every page passes axe-core, desktop and phone."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -83,3 +84,51 @@ def test_schedule_a_meeting_the_invitee_answers_and_the_organiser_sees_it(hub_se
     invitee.goto(f"{hub_server.url}/meetings/?view=month&date={day.isoformat()}")
     expect(invitee.locator(".mt-month-list")).to_contain_text("ประชุมพิจารณาคำขอต่ออายุ")
     assert_accessible(invitee)
+
+
+@pytest.fixture
+def standin():
+    from meetings.jitsi_standin import StandIn
+
+    server = StandIn().start()
+    yield server
+    server.stop()
+
+
+def test_the_meeting_page_embeds_the_call_and_falls_back_to_a_link(start_server, page, standin):
+    from meetings import services
+
+    organiser = make_person("somchai")
+    invitee = make_person("somsri", first_name_th="สมศรี", last_name_th="มีสุข", title_th="นางสาว")
+    now = timezone.localtime()
+    meeting = services.schedule_meeting(
+        organiser.user,
+        services.Draft(
+            title="ประชุมด่วน",
+            start=now + dt.timedelta(minutes=5),
+            end=now + dt.timedelta(minutes=45),
+            people={invitee.pk: True},
+        ),
+    )
+    server = start_server(
+        JITSI_DOMAIN=standin.domain,
+        JITSI_SCHEME="http",
+        JITSI_APP_ID="khurusapha",
+        JITSI_APP_SECRET="a-secret-of-at-least-32-bytes-for-hs256",
+    )
+    log_in(page, server, "somsri")
+    page.goto(f"{server.url}/meetings/{meeting.pk}/")
+    frame = page.locator("#call-frame iframe")
+    expect(frame).to_have_attribute(
+        "src", re.compile(rf"^http://{re.escape(standin.domain)}/{meeting.video_room}\?jwt=ey")
+    )
+    expect(page.frame_locator("#call-frame iframe").get_by_role("heading", name="Stand-in video call")).to_be_visible()
+    expect(page.get_by_role("link", name="เข้าร่วมในแท็บใหม่")).to_be_visible()
+    assert_accessible(page)
+
+    standin.stop()  # the script can no longer load: the page says so and keeps the link
+    page.reload()
+    expect(page.locator("#call-fallback")).to_contain_text("แสดงห้องประชุมวิดีโอในหน้านี้ไม่ได้")
+    expect(page.locator("#call-frame")).to_be_hidden()
+    expect(page.get_by_role("link", name="เข้าร่วมในแท็บใหม่")).to_have_attribute("href", f"/meetings/{meeting.pk}/join/")
+    assert_accessible(page)
