@@ -3,13 +3,14 @@ answers, free times and the join link; the same rules as the pages (meetings.ser
 
 import datetime as dt
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from directory import selectors as directory
 from hub.errors import Invalid
-from meetings import availability, jitsi, selectors, services
+from meetings import availability, ics, jitsi, selectors, services
 from meetings import recurrence as rec
 from meetings.models import Attendee, Meeting
 
@@ -319,3 +320,15 @@ def join(request, meeting_id: int):
         "closes_at": link.closes_at,
         "moderator": link.moderator,
     }
+
+
+@router.get(
+    "/meetings/{meeting_id}/ics",
+    summary="The meeting as an iCalendar file (text/calendar), its whole series with exceptions",
+    response={200: str},
+    openapi_extra={"responses": {200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}}},
+)
+def meeting_ics(request, meeting_id: int):
+    meeting = selectors.meeting_for(request.auth, meeting_id)
+    body = ics.meeting_calendar(meeting, f"{request.scheme}://{request.get_host()}")
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -124,3 +124,23 @@ class Attendee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.meeting}"
+
+
+def new_feed_secret() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar subscription (webcal:): whoever has the secret URL reads the feed,
+    so the person can replace it, and the old URL stops at once."""
+
+    person = models.OneToOneField("directory.Person", on_delete=models.CASCADE, related_name="calendar_feed")
+    secret = models.CharField(max_length=64, unique=True, default=new_feed_secret, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.person} (calendar feed)"

@@ -11,7 +11,7 @@ from directory import selectors as directory
 from directory.models import Person
 from hub.errors import NotFound
 from meetings import recurrence as rec
-from meetings.models import Attendee, Meeting
+from meetings.models import Attendee, CalendarFeed, Meeting
 
 KEY_FORMAT = "%Y%m%dT%H%M%SZ"
 MAX_WINDOW = dt.timedelta(days=92)
@@ -153,3 +153,12 @@ def occurrences_for(person: Person, start: dt.datetime, end: dt.datetime, includ
     if not include_cancelled:
         slots = [slot for slot in slots if not slot.cancelled]
     return sorted(slots, key=lambda slot: (slot.start, slot.meeting.pk))
+
+
+def feed_of(person: Person) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(person=person).first()
+
+
+def person_of_feed(secret: str) -> Person | None:
+    feed = CalendarFeed.objects.select_related("person").filter(secret=str(secret)[:64]).first()
+    return feed.person if feed else None

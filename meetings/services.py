@@ -20,7 +20,7 @@ from directory.models import Person
 from hub.errors import Forbidden, Invalid, NotFound, TooLarge
 from meetings import recurrence as rec
 from meetings import selectors
-from meetings.models import Attendee, Meeting, MeetingRoom
+from meetings.models import Attendee, CalendarFeed, Meeting, MeetingRoom
 
 MAX_ATTENDEES = 500
 MAX_TITLE_CHARS = 200
@@ -160,6 +160,18 @@ def respond(user: AbstractBaseUser, meeting_id: int, response: str, note: str = 
     attendee.response, attendee.note, attendee.responded_at = response, note, timezone.now()
     attendee.save(update_fields=["response", "note", "responded_at"])
     return attendee
+
+
+# --- Calendar feed ------------------------------------------------------------------------------
+
+
+def renew_feed(user: AbstractBaseUser) -> CalendarFeed:
+    """Give the person a new private feed URL; the old one stops working at once."""
+    person = directory.person_of(user)
+    if person is None:
+        raise Forbidden()
+    CalendarFeed.objects.filter(person=person).delete()
+    return CalendarFeed.objects.create(person=person)
 
 
 # --- Checks --------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from directory import selectors as directory
 from hub.errors import HubError, NotFound
-from meetings import availability, calendars, jitsi, selectors, services
+from meetings import availability, calendars, ics, jitsi, selectors, services
 from meetings import recurrence as rec
 from meetings.forms import AnswerForm, MeetingForm, chosen_for, initial_for
 
@@ -53,6 +53,7 @@ def my_meetings(request):
         "weekday_names": calendars.weekday_names(),
         "today": timezone.localdate(),
         "can_schedule": not person.is_expert,
+        "feed": selectors.feed_of(person),
     }
     return render(request, "meetings/my_meetings.html", context)
 
@@ -252,3 +253,36 @@ def _chosen_from_post(request, form: MeetingForm) -> list[dict]:
 def _form_page(request, form: MeetingForm, chosen: list[dict], meeting):
     context = {"form": form, "chosen": chosen, "meeting": meeting}
     return render(request, "meetings/form.html", context, status=400 if form.errors else 200)
+
+
+def _site(request) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _calendar_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def meeting_ics(request, meeting_id: int):
+    meeting = _meeting_or_404(request, meeting_id)
+    return _calendar_response(ics.meeting_calendar(meeting, _site(request)), f"meeting-{meeting.pk}.ics")
+
+
+def feed(request, secret: str):
+    """A person's private subscription feed: no log-in (calendar apps have none), the secret is the key."""
+    person = selectors.person_of_feed(secret)
+    if person is None:
+        raise Http404
+    return _calendar_response(ics.person_feed(person, _site(request)), "khurusapha-one.ics")
+
+
+@login_required
+@require_POST
+def renew_feed(request):
+    services.renew_feed(request.user)
+    messages.success(request, _("Your calendar subscription link is new; the old one no longer works."))
+    return redirect("meetings:mine")
