@@ -6,7 +6,6 @@ Times, rules and exceptions are django-scheduler's (schedule.Event, Rule, Occurr
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -20,42 +19,25 @@ from directory.models import Person
 from hub.errors import Forbidden, Invalid, NotFound, TooLarge
 from meetings import recurrence as rec
 from meetings import selectors
-from meetings.models import Attendee, CalendarFeed, Meeting, MeetingRoom
-
-MAX_ATTENDEES = 500
-MAX_TITLE_CHARS = 200
-MAX_AGENDA_CHARS = 20_000
-MAX_NOTE_CHARS = 500
-MAX_DURATION = dt.timedelta(hours=12)
-# A meeting may start this long ago (a form filled in at 09:59 for 10:00 is still in time).
-PAST_GRACE = dt.timedelta(minutes=5)
-
-
-@dataclass
-class Draft:
-    """A meeting as the form or the API gives it; naive times are read in `timezone`."""
-
-    title: str
-    start: dt.datetime
-    end: dt.datetime
-    agenda: str = ""
-    timezone: str = "Asia/Bangkok"
-    recurrence: rec.Recurrence = field(default_factory=rec.Recurrence)
-    chair_id: int | None = None
-    room_id: int | None = None
-    quorum: int | None = None
-    quorum_of: str = Meeting.QuorumOf.ATTENDEES
-    # person id → required?; team id → required? (a team invites its members at that time)
-    people: dict[int, bool] = field(default_factory=dict)
-    teams: dict[int, bool] = field(default_factory=dict)
-
+from meetings.checks import (  # noqa: F401 (Draft and the limits are part of this module's interface)
+    MAX_ATTENDEES,
+    MAX_NOTE_CHARS,
+    Checked,
+    Draft,
+    aware,
+    check_draft,
+    check_room_free,
+    check_times,
+    organiser_of,
+)
+from meetings.models import Attendee, CalendarFeed, Meeting
 
 # --- Scheduling ----------------------------------------------------------------------------------
 
 
 def schedule_meeting(user: AbstractBaseUser, draft: Draft) -> Meeting:
-    organiser = _organiser(user)
-    checked = _check(user, draft)
+    organiser = organiser_of(user)
+    checked = check_draft(user, draft)
     with transaction.atomic():
         calendar = Calendar.objects.create(name=f"meeting {secrets.token_hex(6)}", slug=f"m-{secrets.token_hex(8)}")
         event = Event(calendar=calendar, creator=user)
@@ -64,7 +46,7 @@ def schedule_meeting(user: AbstractBaseUser, draft: Draft) -> Meeting:
         _copy_fields(meeting, draft, checked)
         _refresh_span(meeting)
         meeting.save()
-        _check_room_free(meeting)
+        check_room_free(meeting)
         _write_attendees(meeting, checked.attendees)
         members = [a.person.user for a in meeting.attendees.select_related("person__user") if a.person.user_id]
         meeting.chat_room = chat_services.create_room(kind="meeting", name=meeting.title, owner=user, members=members)
@@ -80,7 +62,7 @@ def update_meeting(user: AbstractBaseUser, meeting_id: int, draft: Draft) -> Mee
         event = meeting.event
         if meeting.cancelled_at:
             raise Invalid(_("This meeting was cancelled and cannot be changed."))
-        checked = _check(user, draft, meeting=meeting)
+        checked = check_draft(user, draft, meeting=meeting)
         before = (event.start, event.end, event.rule.params if event.rule else "", event.end_recurring_period)
         _write_event(event, draft, checked)
         after = (event.start, event.end, event.rule.params if event.rule else "", event.end_recurring_period)
@@ -91,7 +73,7 @@ def update_meeting(user: AbstractBaseUser, meeting_id: int, draft: Draft) -> Mee
         meeting.sequence += 1
         _refresh_span(meeting)
         meeting.save()
-        _check_room_free(meeting)
+        check_room_free(meeting)
         _sync_attendees(meeting, checked.attendees)
     return meeting
 
@@ -114,8 +96,8 @@ def move_occurrence(
     with transaction.atomic():
         meeting = _editable(user, meeting_id, lock=True)
         tz = rec.zone(meeting.timezone)
-        start, end = _aware(start, tz), _aware(end, tz)
-        _check_times(start, end)
+        start, end = aware(start, tz), aware(end, tz)
+        check_times(start, end)
         occurrence = _occurrence(meeting, key)
         if occurrence.cancelled:
             raise Invalid(_("That meeting was cancelled; it cannot be moved."))
@@ -124,7 +106,7 @@ def move_occurrence(
         meeting.sequence += 1
         _refresh_span(meeting)
         meeting.save(update_fields=["sequence", "starts_at", "ends_at", "updated_at"])
-        _check_room_free(meeting)
+        check_room_free(meeting)
     return occurrence
 
 
@@ -174,145 +156,10 @@ def renew_feed(user: AbstractBaseUser) -> CalendarFeed:
     return CalendarFeed.objects.create(person=person)
 
 
-# --- Checks --------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Checked:
-    tz: object
-    start: dt.datetime
-    end: dt.datetime
-    chair: Person | None
-    room: MeetingRoom | None
-    attendees: dict[int, tuple[bool, int | None]]  # person id → (required, via team id)
-
-
-def _organiser(user: AbstractBaseUser) -> Person:
-    person = directory.person_of(user)
-    if person is None or person.is_expert:
-        raise Forbidden(_("Only staff can schedule meetings."))
-    return person
-
-
-def _check(user: AbstractBaseUser, draft: Draft, meeting: Meeting | None = None) -> _Checked:
-    title = (draft.title or "").strip()
-    if not title:
-        raise Invalid(_("Give the meeting a title."), fields={"title": "required"})
-    if len(title) > MAX_TITLE_CHARS:
-        raise TooLarge(
-            _("A title has at most %(max)d characters.") % {"max": MAX_TITLE_CHARS}, fields={"title": "long"}
-        )
-    if len(draft.agenda or "") > MAX_AGENDA_CHARS:
-        raise TooLarge(_("An agenda has at most %(max)d characters.") % {"max": MAX_AGENDA_CHARS})
-    draft.title = title
-    tz = rec.zone(draft.timezone)
-    start, end = _aware(draft.start, tz), _aware(draft.end, tz)
-    unchanged = meeting is not None and start == meeting.event.start
-    _check_times(start, end, allow_past_start=unchanged)
-    rec.check(draft.recurrence, start.astimezone(tz))
-    if draft.quorum is not None and draft.quorum < 1:
-        raise Invalid(_("A quorum is at least one person."), fields={"quorum": "range"})
-    if draft.quorum_of not in Meeting.QuorumOf.values:
-        raise Invalid(_("A quorum counts required attendees or experts."), fields={"quorum_of": draft.quorum_of})
-    room = None
-    if draft.room_id is not None:
-        room = MeetingRoom.objects.filter(pk=draft.room_id).first()
-        if room is None:
-            raise Invalid(_("There is no such meeting room."), fields={"room": draft.room_id})
-    attendees = _expand_attendees(user, draft)
-    chair = None
-    if draft.chair_id is not None:
-        chair = directory.person_for(user, draft.chair_id)
-        if chair is None:
-            raise Invalid(_("There is no such person to chair the meeting."), fields={"chair": draft.chair_id})
-        attendees.setdefault(chair.pk, (True, None))
-    if draft.quorum is not None and draft.quorum > _quorum_pool(attendees, draft.quorum_of):
-        raise Invalid(_("The quorum is larger than the number of people it counts."), fields={"quorum": "too_large"})
-    return _Checked(tz=tz, start=start, end=end, chair=chair, room=room, attendees=attendees)
-
-
-def _check_times(start: dt.datetime, end: dt.datetime, allow_past_start: bool = False) -> None:
-    if end <= start:
-        raise Invalid(_("The meeting must end after it starts."), fields={"end": "before_start"})
-    if end - start > MAX_DURATION:
-        raise Invalid(_("A meeting lasts 12 hours at most."), fields={"end": "too_long"})
-    if not allow_past_start and start < timezone.now() - PAST_GRACE:
-        raise Invalid(_("That time has already passed: choose a time in the future."), fields={"start": "past"})
-
-
-def _aware(moment: dt.datetime, tz) -> dt.datetime:
-    if moment is None:
-        raise Invalid(_("Give a start and an end."), fields={"start": "required"})
-    return moment.replace(tzinfo=tz) if timezone.is_naive(moment) else moment
-
-
-def _expand_attendees(user: AbstractBaseUser, draft: Draft) -> dict[int, tuple[bool, int | None]]:
-    """Whole teams become their members (as they are today); a person named on their own wins."""
-    if len(draft.people) > MAX_ATTENDEES:
-        raise _too_many()
-    attendees: dict[int, tuple[bool, int | None]] = {}
-    teams = directory.visible_teams(user).filter(pk__in=list(draft.teams))
-    if len(teams) != len(set(draft.teams)):
-        raise Invalid(_("There is no such team."), fields={"teams": "unknown"})
-    for team in teams:
-        for person_id in Person.objects.filter(team=team).values_list("pk", flat=True)[: MAX_ATTENDEES + 1]:
-            required = draft.teams[team.pk] or attendees.get(person_id, (False, None))[0]
-            attendees[person_id] = (required, team.pk)
-        if len(attendees) > MAX_ATTENDEES:
-            raise _too_many()
-    people = set(directory.visible_people(user).filter(pk__in=list(draft.people)).values_list("pk", flat=True))
-    if people != set(draft.people):
-        raise Invalid(_("Someone on the list is not in the directory."), fields={"people": "unknown"})
-    for person_id, required in draft.people.items():
-        attendees[person_id] = (required, None)
-    if len(attendees) > MAX_ATTENDEES:
-        raise _too_many()
-    return attendees
-
-
-def _too_many() -> TooLarge:
-    return TooLarge(
-        _("A meeting can have at most %(max)d attendees.") % {"max": MAX_ATTENDEES}, fields={"people": "too_many"}
-    )
-
-
-def _quorum_pool(attendees: dict[int, tuple[bool, int | None]], quorum_of: str) -> int:
-    if quorum_of == Meeting.QuorumOf.EXPERTS:
-        return Person.objects.filter(pk__in=list(attendees), kind=Person.Kind.EXPERT).count()
-    return sum(1 for required, _team in attendees.values() if required)
-
-
-def _check_room_free(meeting: Meeting) -> None:
-    """No two meetings in one room at once, across every occurrence of both. Runs after saving
-    (django-scheduler expands only saved events) inside the caller's transaction, which a
-    refusal rolls back; the room row is locked so two bookings cannot pass the check together."""
-    if meeting.room_id is None:
-        return
-    MeetingRoom.objects.select_for_update().filter(pk=meeting.room_id).first()
-    mine = [s for s in selectors.occurrences_of(meeting, meeting.starts_at, meeting.ends_at) if not s.cancelled]
-    others = (
-        Meeting.objects.filter(room_id=meeting.room_id, cancelled_at=None, starts_at__lt=meeting.ends_at)
-        .filter(ends_at__gt=meeting.starts_at)
-        .exclude(pk=meeting.pk)
-        .select_related("event__rule")
-        .prefetch_related("event__occurrence_set")
-    )
-    for other in others:
-        theirs = [s for s in selectors.occurrences_of(other, meeting.starts_at, meeting.ends_at) if not s.cancelled]
-        for a in mine:
-            for b in theirs:
-                if a.start < b.end and b.start < a.end:
-                    raise Invalid(
-                        _("%(room)s is already booked then, for “%(other)s”.")
-                        % {"room": meeting.room.name, "other": other.title},
-                        fields={"room": "booked"},
-                    )
-
-
 # --- Writing -------------------------------------------------------------------------------------
 
 
-def _write_event(event: Event, draft: Draft, checked: _Checked) -> None:
+def _write_event(event: Event, draft: Draft, checked: Checked) -> None:
     event.title = draft.title
     event.description = draft.agenda or ""
     event.start, event.end = checked.start, checked.end
@@ -338,7 +185,7 @@ def _write_event(event: Event, draft: Draft, checked: _Checked) -> None:
     event.save()
 
 
-def _copy_fields(meeting: Meeting, draft: Draft, checked: _Checked) -> None:
+def _copy_fields(meeting: Meeting, draft: Draft, checked: Checked) -> None:
     meeting.title = draft.title
     meeting.agenda = draft.agenda or ""
     meeting.timezone = draft.timezone
