@@ -86,6 +86,8 @@ class MeetingOut(Schema):
     cancelled: bool
     sequence: int
     chat_room: int | None
+    minutes: str
+    minutes_updated_at: dt.datetime | None
     can_edit: bool
     attendees: list[AttendeeOut]
     url: str
@@ -111,6 +113,10 @@ class MoveIn(Schema):
 class AnswerIn(Schema):
     response: str  # accepted, tentative, declined
     note: str = ""
+
+
+class MinutesIn(Schema):
+    minutes: str
 
 
 class FreeTimeOut(Schema):
@@ -186,6 +192,8 @@ def _meeting_out(request, meeting: Meeting) -> dict:
         "cancelled": meeting.cancelled_at is not None,
         "sequence": meeting.sequence,
         "chat_room": meeting.chat_room_id,
+        "minutes": meeting.minutes,
+        "minutes_updated_at": meeting.minutes_updated_at,
         "can_edit": selectors.can_edit(request.auth, meeting),
         "attendees": [
             {
@@ -293,6 +301,11 @@ def _occurrence_out(request, meeting_id: int, key: str) -> dict:
     )
     invitation = selectors.invitation_of(request.auth, meeting)
     return _slot_out(slot, invitation.response if invitation else None)
+
+
+@router.put("/meetings/{meeting_id}/minutes", response=MeetingOut, summary="Post the minutes (organiser, chair)")
+def minutes(request, meeting_id: int, payload: MinutesIn):
+    return _meeting_out(request, services.post_minutes(request.auth, meeting_id, payload.minutes))
 
 
 @router.put("/meetings/{meeting_id}/answer", response=AttendeeOut, summary="Answer an invitation")

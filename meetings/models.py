@@ -80,6 +80,12 @@ class Meeting(models.Model):
     starts_at = models.DateTimeField(db_index=True, editable=False)
     ends_at = models.DateTimeField(db_index=True, editable=False)
     video_room = models.CharField(max_length=64, unique=True, default=new_video_room, editable=False)
+    # Kept after the meeting for everyone who attended it; written by the organiser or the chair.
+    minutes = models.TextField(_("minutes"), blank=True)
+    minutes_by = models.ForeignKey(
+        "directory.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    minutes_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Counts changes that attendees' calendars must pick up (iCalendar SEQUENCE).
     sequence = models.PositiveIntegerField(default=0, editable=False)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)

@@ -144,6 +144,36 @@ def respond(user: AbstractBaseUser, meeting_id: int, response: str, note: str = 
     return attendee
 
 
+# --- Minutes -------------------------------------------------------------------------------------
+
+MAX_MINUTES_CHARS = 50_000
+
+
+def post_minutes(user: AbstractBaseUser, meeting_id: int, text: str) -> Meeting:
+    """The organiser or the chair writes the minutes; attendees read them on the meeting page, and
+    the meeting's chat room is told (the first time, and again when they change)."""
+    text = (text or "").strip()
+    if len(text) > MAX_MINUTES_CHARS:
+        raise TooLarge(
+            _("Minutes have at most %(max)d characters.") % {"max": MAX_MINUTES_CHARS}, fields={"minutes": "long"}
+        )
+    with transaction.atomic():
+        meeting = _editable(user, meeting_id, lock=True)
+        if text == meeting.minutes:
+            return meeting
+        first = not meeting.minutes
+        meeting.minutes = text
+        meeting.minutes_by = directory.person_of(user)
+        meeting.minutes_updated_at = timezone.now()
+        meeting.save(update_fields=["minutes", "minutes_by", "minutes_updated_at", "updated_at"])
+        if meeting.chat_room_id and text:
+            notice = _("The minutes of this meeting are posted") if first else _("The minutes were updated")
+            body = f"{notice}: /meetings/{meeting.pk}/#minutes"
+            stamp = meeting.minutes_updated_at.strftime("%Y%m%d%H%M%S%f")
+            chat_services.send_message(user, meeting.chat_room_id, body, client_id=f"minutes-{meeting.pk}-{stamp}")
+    return meeting
+
+
 # --- Calendar feed ------------------------------------------------------------------------------
 
 

@@ -19,5 +19,6 @@ urlpatterns = [
     path("<int:meeting_id>/join/", views.join, name="join"),
     path("<int:meeting_id>/answer/", views.answer, name="answer"),
     path("<int:meeting_id>/cancel/", views.cancel, name="cancel"),
+    path("<int:meeting_id>/minutes/", views.minutes, name="minutes"),
     path("<int:meeting_id>/occurrences/<str:key>/cancel/", views.cancel_occurrence, name="cancel_occurrence"),
 ]

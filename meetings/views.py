@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -155,6 +156,20 @@ def answer(request, meeting_id: int):
     else:
         messages.success(request, _("Your answer is sent to the organiser."))
     return redirect("meetings:meeting", meeting_id)
+
+
+@login_required
+@require_POST
+def minutes(request, meeting_id: int):
+    try:
+        services.post_minutes(request.user, meeting_id, request.POST.get("minutes", ""))
+    except NotFound as problem:
+        raise Http404 from problem
+    except HubError as problem:
+        messages.error(request, problem.message)
+    else:
+        messages.success(request, _("The minutes are saved; attendees see them on this page."))
+    return redirect(f"{reverse('meetings:meeting', args=[meeting_id])}#minutes")
 
 
 @login_required
