@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "ninja",  # serves the API docs' assets itself, not from a CDN
+    "huey.contrib.djhuey",
     "hub",
     "directory",
     "chat",
@@ -260,6 +261,20 @@ JITSI_AUDIENCE = os.environ.get("JITSI_AUDIENCE", "jitsi")
 JITSI_SCHEME = os.environ.get("JITSI_SCHEME", "https")
 # The deployment's HTTP endpoints (health, room size), e.g. https://meet.example:5280; none by default.
 JITSI_API_URL = os.environ.get("JITSI_API_URL", "")
+
+# Background jobs on Huey (DESIGN.md §2): Redis with REDIS_URL, else a SQLite file in STATE_DIR.
+# `manage.py run_huey` consumes them; `./run demo` runs the consumer inside the server process
+# (JOBS_IN_SERVER, hub/jobs.py). Each task is made idempotent by the database, not by the engine.
+HUEY = {
+    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    "name": f"{CHANNELS_PREFIX}-jobs",
+    "immediate": env_bool("HUEY_IMMEDIATE"),
+    "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(STATE_DIR / "jobs.sqlite3")},
+    "consumer": {"workers": 2, "worker_type": "thread"},
+}
+JOBS_IN_SERVER = env_bool("JOBS_IN_SERVER")
+# The hub's own address, for links in e-mails (a job has no request to take it from).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Working hours "find a time" offers meetings in (Bangkok time; Thai government offices 08:30-16:30).
 MEETING_WORKDAY = (

@@ -150,3 +150,26 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} (calendar feed)"
+
+
+class InvitationSent(models.Model):
+    """One e-mail per person, meeting and change (sequence): claimed in the transaction that sends
+    it, so two consumers, a retry or a restart never send it twice."""
+
+    class Method(models.TextChoices):
+        REQUEST = "REQUEST", "REQUEST"
+        CANCEL = "CANCEL", "CANCEL"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey("directory.Person", on_delete=models.CASCADE, related_name="+")
+    sequence = models.PositiveIntegerField()
+    method = models.CharField(max_length=10, choices=Method.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person", "sequence"], name="one_invitation_mail_per_change")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.meeting_id}/{self.sequence} → {self.person_id}"

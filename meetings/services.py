@@ -5,6 +5,7 @@ Times, rules and exceptions are django-scheduler's (schedule.Event, Rule, Occurr
 """
 
 import datetime as dt
+import logging
 import secrets
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -18,7 +19,7 @@ from directory import selectors as directory
 from directory.models import Person
 from hub.errors import Forbidden, Invalid, NotFound, TooLarge
 from meetings import recurrence as rec
-from meetings import selectors
+from meetings import selectors, tasks
 from meetings.checks import (  # noqa: F401 (Draft and the limits are part of this module's interface)
     MAX_ATTENDEES,
     MAX_NOTE_CHARS,
@@ -31,6 +32,8 @@ from meetings.checks import (  # noqa: F401 (Draft and the limits are part of th
     organiser_of,
 )
 from meetings.models import Attendee, CalendarFeed, Meeting
+
+logger = logging.getLogger(__name__)
 
 # --- Scheduling ----------------------------------------------------------------------------------
 
@@ -51,6 +54,7 @@ def schedule_meeting(user: AbstractBaseUser, draft: Draft) -> Meeting:
         members = [a.person.user for a in meeting.attendees.select_related("person__user") if a.person.user_id]
         meeting.chat_room = chat_services.create_room(kind="meeting", name=meeting.title, owner=user, members=members)
         meeting.save(update_fields=["chat_room"])
+        _mail_after_commit(meeting.pk)
     return meeting
 
 
@@ -74,7 +78,8 @@ def update_meeting(user: AbstractBaseUser, meeting_id: int, draft: Draft) -> Mee
         _refresh_span(meeting)
         meeting.save()
         check_room_free(meeting)
-        _sync_attendees(meeting, checked.attendees)
+        removed = _sync_attendees(meeting, checked.attendees)
+        _mail_after_commit(meeting.pk, removed)
     return meeting
 
 
@@ -86,6 +91,7 @@ def cancel_meeting(user: AbstractBaseUser, meeting_id: int) -> Meeting:
             meeting.cancelled_at = timezone.now()
             meeting.sequence += 1
             meeting.save(update_fields=["cancelled_at", "sequence", "updated_at"])
+            _mail_after_commit(meeting.pk)
     return meeting
 
 
@@ -107,6 +113,7 @@ def move_occurrence(
         _refresh_span(meeting)
         meeting.save(update_fields=["sequence", "starts_at", "ends_at", "updated_at"])
         check_room_free(meeting)
+        _mail_after_commit(meeting.pk)
     return occurrence
 
 
@@ -120,6 +127,7 @@ def cancel_occurrence(user: AbstractBaseUser, meeting_id: int, key: str) -> Occu
         occurrence.save()
         meeting.sequence += 1
         meeting.save(update_fields=["sequence", "updated_at"])
+        _mail_after_commit(meeting.pk)
     return occurrence
 
 
@@ -260,7 +268,20 @@ def _write_attendees(meeting: Meeting, attendees: dict[int, tuple[bool, int | No
     )
 
 
-def _sync_attendees(meeting: Meeting, attendees: dict[int, tuple[bool, int | None]]) -> None:
+def _mail_after_commit(meeting_id: int, removed: list[int] | None = None) -> None:
+    """Queue the invitation e-mails once the change is stored (a job cannot see uncommitted rows)."""
+
+    def enqueue():
+        try:
+            tasks.send_invitations(meeting_id, list(removed or []))
+        except Exception:  # a queue that is down must not turn a saved change into an error page
+            logger.exception("Could not queue the invitations of meeting %s", meeting_id)
+
+    transaction.on_commit(enqueue)
+
+
+def _sync_attendees(meeting: Meeting, attendees: dict[int, tuple[bool, int | None]]) -> list[int]:
+    """Bring the list in line; returns the ids of the people taken off it."""
     current = {a.person_id: a for a in meeting.attendees.select_related("person__user")}
     gone = [a for person_id, a in current.items() if person_id not in attendees]
     Attendee.objects.filter(pk__in=[a.pk for a in gone]).delete()
@@ -272,13 +293,14 @@ def _sync_attendees(meeting: Meeting, attendees: dict[int, tuple[bool, int | Non
             Attendee.objects.filter(pk=current[person_id].pk).update(required=required, via_team_id=team_id)
     _write_attendees(meeting, {k: v for k, v in attendees.items() if k not in current})
     if meeting.chat_room is None:
-        return
+        return [a.person_id for a in gone]
     keep = {meeting.organiser_id, *(() if meeting.chair_id is None else (meeting.chair_id,))}
     for attendee in gone:
         if attendee.person.user_id and attendee.person_id not in keep:
             chat_services.remove_member(meeting.chat_room, attendee.person.user)
     added = Person.objects.filter(pk__in=[k for k in attendees if k not in current], user__isnull=False)
     chat_services.add_members(meeting.chat_room, [person.user for person in added.select_related("user")])
+    return [a.person_id for a in gone]
 
 
 # --- Lookups -------------------------------------------------------------------------------------

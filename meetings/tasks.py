@@ -1,0 +1,11 @@
+"""Background jobs of meetings (Huey): invitation and cancellation e-mails."""
+
+from huey.contrib.djhuey import db_task
+
+from meetings import mail
+
+
+@db_task(retries=5, retry_delay=60)
+def send_invitations(meeting_id: int, removed_person_ids: list[int] | None = None) -> int:
+    """Idempotent (meetings.mail claims each e-mail in the database): safe to run twice or retry."""
+    return mail.send_invitations(meeting_id, removed_person_ids)
