@@ -173,3 +173,30 @@ class InvitationSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.meeting_id}/{self.sequence} → {self.person_id}"
+
+
+class ReminderSetting(models.Model):
+    """How long before a meeting a person wants its reminder (0: none); 10 minutes without one."""
+
+    person = models.OneToOneField("directory.Person", on_delete=models.CASCADE, related_name="meeting_reminder")
+    minutes = models.PositiveSmallIntegerField(_("remind me before a meeting (minutes)"), default=10)
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.minutes} min"
+
+
+class ReminderSent(models.Model):
+    """One reminder per person and occurrence, claimed in the transaction that sends it."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey("directory.Person", on_delete=models.CASCADE, related_name="+")
+    original_start = models.DateTimeField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person", "original_start"], name="one_reminder_per_occurrence")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}@{self.original_start:%Y-%m-%d %H:%M} → {self.person_id}"

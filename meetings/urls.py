@@ -12,6 +12,7 @@ urlpatterns = [
     path("people/<int:person_id>/", views.chosen_person, name="chosen_person"),
     path("find-time/", views.find_time, name="find_time"),
     path("feed/renew/", views.renew_feed, name="renew_feed"),
+    path("reminders/", views.choose_reminder, name="choose_reminder"),
     path("feed/<str:secret>.ics", views.feed, name="feed"),
     path("<int:meeting_id>/calendar.ics", views.meeting_ics, name="ics"),
     path("<int:meeting_id>/", views.meeting_page, name="meeting"),

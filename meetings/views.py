@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from directory import selectors as directory
 from hub.errors import HubError, NotFound
-from meetings import availability, calendars, ics, jitsi, selectors, services
+from meetings import availability, calendars, ics, jitsi, reminders, selectors, services
 from meetings import recurrence as rec
 from meetings.forms import AnswerForm, MeetingForm, chosen_for, initial_for
 
@@ -55,6 +55,8 @@ def my_meetings(request):
         "today": timezone.localdate(),
         "can_schedule": not person.is_expert,
         "feed": selectors.feed_of(person),
+        "reminder_minutes": reminders.minutes_for(person),
+        "reminder_choices": reminders.CHOICES,
     }
     return render(request, "meetings/my_meetings.html", context)
 
@@ -300,4 +302,18 @@ def feed(request, secret: str):
 def renew_feed(request):
     services.renew_feed(request.user)
     messages.success(request, _("Your calendar subscription link is new; the old one no longer works."))
+    return redirect("meetings:mine")
+
+
+@login_required
+@require_POST
+def choose_reminder(request):
+    try:
+        reminders.choose_minutes(request.user, int(request.POST.get("minutes", "")))
+    except ValueError:
+        messages.error(request, _("Choose how many minutes before."))
+    except HubError as problem:
+        messages.error(request, problem.message)
+    else:
+        messages.success(request, _("Your reminder time is saved."))
     return redirect("meetings:mine")
