@@ -200,3 +200,24 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id}@{self.original_start:%Y-%m-%d %H:%M} → {self.person_id}"
+
+
+class Attendance(models.Model):
+    """Who was in an occurrence's call: from the meeting page's IFrame API events (joined, left)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    person = models.ForeignKey("directory.Person", on_delete=models.CASCADE, related_name="+")
+    original_start = models.DateTimeField()
+    first_joined_at = models.DateTimeField()
+    last_left_at = models.DateTimeField(null=True, blank=True)
+    in_call = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person", "original_start"], name="one_attendance_per_occurrence"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.meeting_id}@{self.original_start:%Y-%m-%d %H:%M}"

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:meeting_id>/", views.meeting_page, name="meeting"),
     path("<int:meeting_id>/edit/", views.edit, name="edit"),
     path("<int:meeting_id>/join/", views.join, name="join"),
+    path("<int:meeting_id>/attendance/", views.record_attendance, name="attendance"),
     path("<int:meeting_id>/answer/", views.answer, name="answer"),
     path("<int:meeting_id>/cancel/", views.cancel, name="cancel"),
     path("<int:meeting_id>/minutes/", views.minutes, name="minutes"),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from directory import selectors as directory
 from hub.errors import HubError, NotFound
-from meetings import availability, calendars, ics, jitsi, reminders, selectors, services
+from meetings import attendance, availability, calendars, ics, jitsi, reminders, selectors, services
 from meetings import recurrence as rec
 from meetings.forms import AnswerForm, MeetingForm, chosen_for, initial_for
 
@@ -71,6 +71,10 @@ def meeting_page(request, meeting_id: int):
         if s.end > now
     ][:UPCOMING]
     attendees = selectors.attendees_of(meeting)
+    held = attendance.latest_slot(meeting, now)
+    present = attendance.of_occurrence(meeting, held.original_start) if held else {}
+    for attendee in attendees:
+        attendee.attendance = present.get(attendee.person_id)
     invitation = next((a for a in attendees if a.person.user_id == request.user.pk), None)
     try:
         call = jitsi.join_link(request.user, meeting.pk, now=now)
@@ -86,6 +90,9 @@ def meeting_page(request, meeting_id: int):
         "attendees": attendees,
         "answers": selectors.answers_of(attendees),
         "quorum": selectors.quorum_of(meeting, attendees),
+        "held": held,
+        "present_count": len(present),
+        "quorum_present": attendance.quorum_by_attendance(meeting, attendees, present) if held else None,
         "invitation": invitation,
         "answer_form": AnswerForm(initial={"note": invitation.note} if invitation else None),
         "can_edit": selectors.can_edit(request.user, meeting),
@@ -140,6 +147,19 @@ def join(request, meeting_id: int):
         messages.error(request, problem.message)
         return redirect("meetings:meeting", meeting_id)
     return redirect(link.url)
+
+
+@login_required
+@require_POST
+def record_attendance(request, meeting_id: int):
+    """The meeting page's IFrame API saw this person join or leave the call."""
+    try:
+        attendance.record(request.user, meeting_id, request.POST.get("event", ""))
+    except NotFound as problem:
+        raise Http404 from problem
+    except HubError as problem:
+        return HttpResponse(str(problem.message), status=problem.status, content_type="text/plain; charset=utf-8")
+    return HttpResponse(status=204)
 
 
 @login_required

@@ -117,7 +117,9 @@ def test_the_meeting_page_embeds_the_call_and_falls_back_to_a_link(start_server,
         JITSI_APP_SECRET="a-secret-of-at-least-32-bytes-for-hs256",
     )
     log_in(page, server, "somsri")
-    page.goto(f"{server.url}/meetings/{meeting.pk}/")
+    # The page tells the hub she joined (the IFrame API's videoConferenceJoined).
+    with page.expect_response(lambda r: r.url.endswith(f"/meetings/{meeting.pk}/attendance/") and r.status == 204):
+        page.goto(f"{server.url}/meetings/{meeting.pk}/")
     frame = page.locator("#call-frame iframe")
     expect(frame).to_have_attribute(
         "src", re.compile(rf"^http://{re.escape(standin.domain)}/{meeting.video_room}\?jwt=ey")
@@ -125,6 +127,8 @@ def test_the_meeting_page_embeds_the_call_and_falls_back_to_a_link(start_server,
     expect(page.frame_locator("#call-frame iframe").get_by_role("heading", name="Stand-in video call")).to_be_visible()
     expect(page.get_by_role("link", name="เข้าร่วมในแท็บใหม่")).to_be_visible()
     assert_accessible(page)
+    page.reload()
+    expect(page.locator(f'[data-attendee="{invitee.pk}"]')).to_contain_text("อยู่ในห้องประชุม")
 
     standin.stop()  # the script can no longer load: the page says so and keeps the link
     page.reload()
