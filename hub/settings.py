@@ -261,6 +261,9 @@ JITSI_AUDIENCE = os.environ.get("JITSI_AUDIENCE", "jitsi")
 JITSI_SCHEME = os.environ.get("JITSI_SCHEME", "https")
 # The deployment's HTTP endpoints (health, room size), e.g. https://meet.example:5280; none by default.
 JITSI_API_URL = os.environ.get("JITSI_API_URL", "")
+# Signs the deployment's participant events (meetings/webhook.py); without it, attendance comes
+# from the meeting page's IFrame API events only.
+JITSI_WEBHOOK_SECRET = os.environ.get("JITSI_WEBHOOK_SECRET", "")
 
 # Background jobs on Huey (DESIGN.md §2): Redis with REDIS_URL, else a SQLite file in STATE_DIR.
 # `manage.py run_huey` consumes them; `./run demo` runs the consumer inside the server process

@@ -10,7 +10,7 @@ from ninja.responses import Status
 
 from directory import selectors as directory
 from hub.errors import Invalid
-from meetings import availability, ics, jitsi, selectors, services
+from meetings import availability, ics, jitsi, selectors, services, webhook
 from meetings import recurrence as rec
 from meetings.models import Attendee, Meeting
 
@@ -258,6 +258,21 @@ def free_times(request, query: Query[FreeTimeQuery]):
         count=min(max(query.count, 1), 20),
     )
     return [{"start": start, "end": end} for start, end in found]
+
+
+# Fixed paths come before /meetings/{meeting_id}: the routes are tried in order.
+class AttendanceEventOut(Schema):
+    recorded: str  # joined, left, or ignored (a room, person or time this hub does not know)
+
+
+@router.post(
+    "/meetings/attendance-events",
+    auth=None,
+    response={200: AttendanceEventOut},
+    summary="The Jitsi deployment's participant events, signed (X-KSP-Signature); see docs/meetings.md",
+)
+def attendance_event(request):
+    return {"recorded": webhook.receive(request.headers.get("X-KSP-Signature", ""), request.body)}
 
 
 @router.get("/meetings/{meeting_id}", response=MeetingOut, summary="A meeting (organiser, chair, invitees)")

@@ -25,7 +25,11 @@ def record(user: AbstractBaseUser, meeting_id: int, event: str, now: dt.datetime
     slot = jitsi.open_occurrence(meeting, now) if meeting.cancelled_at is None else None
     if slot is None:
         raise Invalid(_("The call opens 15 minutes before the meeting starts."), fields={"join": "not_open"})
-    person = directory.person_of(user)
+    return record_for(meeting, directory.person_of(user), slot, event, now)
+
+
+def record_for(meeting: Meeting, person, slot, event: str, now: dt.datetime) -> Attendance:
+    """Store that the person joined or left the call of that occurrence (checked by the caller)."""
     joined = event == "joined"
     key = {"meeting": meeting, "person": person, "original_start": slot.original_start}
     with transaction.atomic():
