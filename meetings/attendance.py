@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directory import selectors as directory
+from directory import services as directory_services
 from hub.errors import Invalid
 from meetings import jitsi, selectors
 from meetings.models import Attendance, Meeting
@@ -37,16 +38,37 @@ def record_for(meeting: Meeting, person, slot, event: str, now: dt.datetime) -> 
         if row is None:
             try:
                 with transaction.atomic():
-                    return Attendance.objects.create(
-                        **key, first_joined_at=now, in_call=joined, last_left_at=None if joined else now
+                    row = Attendance.objects.create(
+                        **key,
+                        first_joined_at=now,
+                        in_call=joined,
+                        last_left_at=None if joined else now,
+                        ends_at=slot.end,
                     )
+                    _announce(person)
+                    return row
             except IntegrityError:  # another tab of theirs made it at the same moment
                 row = Attendance.objects.select_for_update().get(**key)
         row.in_call = joined
         if not joined:
             row.last_left_at = now
-        row.save(update_fields=["in_call", "last_left_at"])
+        row.ends_at = slot.end
+        row.save(update_fields=["in_call", "last_left_at", "ends_at"])
+        _announce(person)
     return row
+
+
+def _announce(person) -> None:
+    """Everyone who sees the person learns they are (no longer) in a meeting, once this is stored."""
+    if person.user_id:
+        transaction.on_commit(lambda: directory_services.announce_presence(person.user_id))
+
+
+def people_in_a_call(person_ids: list[int], now: dt.datetime | None = None) -> set[int]:
+    """Of these people, those in a meeting's call now: the directory's in_meeting presence."""
+    now = now or timezone.now()
+    rows = Attendance.objects.filter(person_id__in=person_ids, in_call=True, ends_at__gt=now)
+    return set(rows.values_list("person_id", flat=True))
 
 
 def of_occurrence(meeting: Meeting, original_start: dt.datetime) -> dict[int, Attendance]:

@@ -211,6 +211,8 @@ class Attendance(models.Model):
     first_joined_at = models.DateTimeField()
     last_left_at = models.DateTimeField(null=True, blank=True)
     in_call = models.BooleanField(default=True)
+    # The occurrence's end: past it nobody counts as in the call (a closed laptop sends no "left").
+    ends_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         constraints = [

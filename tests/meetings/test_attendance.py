@@ -88,3 +88,18 @@ def test_the_page_records_events_and_shows_who_joined(client, org):
     assert "อยู่ในห้องประชุม" in html and "ครบองค์ประชุมตามผู้เข้าร่วมจริง" in html
     client.force_login(org["outsider"].user)
     assert client.post(f"/meetings/{meeting.pk}/attendance/", {"event": "joined"}).status_code == 404
+
+
+def test_people_in_a_call_are_in_a_meeting_in_the_directory(org, committee, django_capture_on_commit_callbacks):
+    from directory.selectors import presence_for
+
+    start = at(next_monday(), 10)
+    expert = org["expert"]
+    assert presence_for([expert])[expert.pk] == "offline"
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance.record(expert.user, committee.pk, "joined", now=start)
+    assert presence_for([expert])[expert.pk] == "in_meeting"
+    assert attendance.people_in_a_call([expert.pk], now=start + dt.timedelta(hours=1)) == set()  # it ended
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance.record(expert.user, committee.pk, "left", now=start + dt.timedelta(minutes=20))
+    assert presence_for([expert])[expert.pk] == "offline"
