@@ -311,7 +311,8 @@ def _editable(user: AbstractBaseUser, meeting_id: int, lock: bool = False) -> Me
     if not selectors.can_edit(user, meeting):
         raise Forbidden(_("Only the organiser or the chair can change this meeting."))
     if lock:
-        meeting = Meeting.objects.select_for_update().select_related("event__rule").get(pk=meeting.pk)
+        # OF self: the rule is an outer join, which PostgreSQL cannot lock.
+        meeting = Meeting.objects.select_for_update(of=("self",)).select_related("event__rule").get(pk=meeting.pk)
     return meeting
 
 

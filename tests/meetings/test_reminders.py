@@ -1,11 +1,12 @@
 """Reminders: before each occurrence, over the socket and by e-mail, exactly once per person and
 occurrence even with two consumers at once; none for declined meetings or cancelled occurrences."""
 
+import asyncio
 import datetime as dt
 import threading
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.core import mail as outbox
 from django.db import connection
@@ -66,12 +67,20 @@ def test_no_reminder_for_a_cancelled_occurrence_or_meeting(org, series):
 @pytest.mark.django_db
 def test_the_reminder_reaches_the_persons_sockets(org, series, django_capture_on_commit_callbacks):
     layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(realtime.user_group(org["colleague"].user_id), channel)
     start = at(next_monday(), 10)
-    with django_capture_on_commit_callbacks(execute=True):
-        reminders.send_due(now=start - dt.timedelta(minutes=10))
-    message = async_to_sync(layer.receive)(channel)
+
+    def remind():
+        with django_capture_on_commit_callbacks(execute=True):
+            reminders.send_due(now=start - dt.timedelta(minutes=10))
+
+    async def listen_and_remind():
+        # One event loop throughout: the Redis pub/sub layer keeps its channels per loop.
+        channel = await layer.new_channel()
+        await layer.group_add(realtime.user_group(org["colleague"].user_id), channel)
+        await sync_to_async(remind)()
+        return await asyncio.wait_for(layer.receive(channel), 10)
+
+    message = async_to_sync(listen_and_remind)()
     assert '"kind":"reminder"' in message["text"] and f'"meeting":{series.pk}' in message["text"]
     assert "จะเริ่มในอีก 10 นาที" in message["text"] and "Starts in 10 minutes" in message["text"]
 
