@@ -1,4 +1,4 @@
-"""The week and month pages' grids: a person's occurrences laid out by day, in Bangkok time."""
+"""The week and month pages' grids: a person's occurrences laid out by day, in the reader's zone."""
 
 import calendar
 import datetime as dt
@@ -37,7 +37,7 @@ def _fill(person: Person, days: list[Day]) -> list[Day]:
     by_date = {day.date: day for day in days}
     for slot in slots:
         slot.my_answer = answers.get(slot.meeting.pk)
-        # A meeting is listed on the day it starts (Bangkok time).
+        # A meeting is listed on the day it starts, in the reader's zone (Bangkok unless they chose).
         day = by_date.get(timezone.localtime(slot.start).date())
         if day is not None:
             day.slots.append(slot)

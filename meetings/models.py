@@ -223,3 +223,13 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} in {self.meeting_id}@{self.original_start:%Y-%m-%d %H:%M}"
+
+
+class ViewerTimeZone(models.Model):
+    """The zone a person reads times in (experts abroad); without one, Asia/Bangkok."""
+
+    person = models.OneToOneField("directory.Person", on_delete=models.CASCADE, related_name="time_zone_choice")
+    timezone = models.CharField(_("time zone"), max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.timezone}"

@@ -31,7 +31,7 @@ from meetings.checks import (  # noqa: F401 (Draft and the limits are part of th
     check_times,
     organiser_of,
 )
-from meetings.models import Attendee, CalendarFeed, Meeting
+from meetings.models import Attendee, CalendarFeed, Meeting, ViewerTimeZone
 
 logger = logging.getLogger(__name__)
 
@@ -180,6 +180,22 @@ def post_minutes(user: AbstractBaseUser, meeting_id: int, text: str) -> Meeting:
             stamp = meeting.minutes_updated_at.strftime("%Y%m%d%H%M%S%f")
             chat_services.send_message(user, meeting.chat_room_id, body, client_id=f"minutes-{meeting.pk}-{stamp}")
     return meeting
+
+
+# --- The zone a person reads times in ------------------------------------------------------------
+
+
+def choose_time_zone(user: AbstractBaseUser, name: str) -> str:
+    """A person (an expert abroad) reads every time in this zone; "" for Asia/Bangkok again."""
+    person = directory.person_of(user)
+    if person is None:
+        raise Forbidden()
+    if not name or name == "Asia/Bangkok":
+        ViewerTimeZone.objects.filter(person=person).delete()
+        return ""
+    rec.zone(name)  # refuses unknown names and fixed offsets
+    ViewerTimeZone.objects.update_or_create(person=person, defaults={"timezone": name})
+    return name
 
 
 # --- Calendar feed ------------------------------------------------------------------------------

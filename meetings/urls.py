@@ -13,6 +13,7 @@ urlpatterns = [
     path("find-time/", views.find_time, name="find_time"),
     path("feed/renew/", views.renew_feed, name="renew_feed"),
     path("reminders/", views.choose_reminder, name="choose_reminder"),
+    path("time-zone/", views.choose_time_zone, name="choose_time_zone"),
     path("feed/<str:secret>.ics", views.feed, name="feed"),
     path("<int:meeting_id>/calendar.ics", views.meeting_ics, name="ics"),
     path("<int:meeting_id>/", views.meeting_page, name="meeting"),

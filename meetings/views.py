@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from directory import selectors as directory
 from hub.errors import HubError, NotFound
-from meetings import attendance, availability, calendars, ics, jitsi, reminders, selectors, services
+from meetings import attendance, availability, calendars, ics, jitsi, middleware, reminders, selectors, services
 from meetings import recurrence as rec
-from meetings.forms import AnswerForm, MeetingForm, chosen_for, initial_for
+from meetings.forms import TIMEZONES, AnswerForm, MeetingForm, chosen_for, initial_for
 
 PICKER_RESULTS = 8
 UPCOMING = 8
@@ -57,6 +57,8 @@ def my_meetings(request):
         "feed": selectors.feed_of(person),
         "reminder_minutes": reminders.minutes_for(person),
         "reminder_choices": reminders.CHOICES,
+        "time_zone": middleware.zone_of_request(request) or "Asia/Bangkok",
+        "time_zones": TIMEZONES,
     }
     return render(request, "meetings/my_meetings.html", context)
 
@@ -336,4 +338,17 @@ def choose_reminder(request):
         messages.error(request, problem.message)
     else:
         messages.success(request, _("Your reminder time is saved."))
+    return redirect("meetings:mine")
+
+
+@login_required
+@require_POST
+def choose_time_zone(request):
+    try:
+        chosen = services.choose_time_zone(request.user, request.POST.get("timezone", ""))
+    except HubError as problem:
+        messages.error(request, problem.message)
+    else:
+        request.session[middleware.SESSION_KEY] = chosen
+        messages.success(request, _("Times are now shown in your time zone."))
     return redirect("meetings:mine")

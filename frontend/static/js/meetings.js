@@ -16,6 +16,7 @@ if (form) {
       form.querySelector("#id_date").value = use.dataset.date;
       form.querySelector("#id_start_time").value = use.dataset.start;
       form.querySelector("#id_end_time").value = use.dataset.end;
+      form.querySelector("#id_timezone").value = use.dataset.timezone; // the times are that zone's
       form.querySelector("#id_date").focus();
     }
   });
