@@ -233,3 +233,25 @@ class ViewerTimeZone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person}: {self.timezone}"
+
+
+class MeetingDocument(models.Model):
+    """A document of the agenda: papers for the committee, read by everyone who sees the meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to="meeting-documents/%Y/%m/")
+    name = models.CharField(_("name"), max_length=200)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(
+        "directory.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("agenda document")
+        verbose_name_plural = _("agenda documents")
+
+    def __str__(self) -> str:
+        return self.name

@@ -23,5 +23,8 @@ urlpatterns = [
     path("<int:meeting_id>/answer/", views.answer, name="answer"),
     path("<int:meeting_id>/cancel/", views.cancel, name="cancel"),
     path("<int:meeting_id>/minutes/", views.minutes, name="minutes"),
+    path("<int:meeting_id>/documents/", views.add_document, name="add_document"),
+    path("<int:meeting_id>/documents/<int:document_id>/", views.document, name="document"),
+    path("<int:meeting_id>/documents/<int:document_id>/remove/", views.remove_document, name="remove_document"),
     path("<int:meeting_id>/occurrences/<str:key>/cancel/", views.cancel_occurrence, name="cancel_occurrence"),
 ]

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +13,18 @@ from django.views.decorators.http import require_POST
 
 from directory import selectors as directory
 from hub.errors import HubError, NotFound
-from meetings import attendance, availability, calendars, ics, jitsi, middleware, reminders, selectors, services
+from meetings import (
+    attendance,
+    availability,
+    calendars,
+    documents,
+    ics,
+    jitsi,
+    middleware,
+    reminders,
+    selectors,
+    services,
+)
 from meetings import recurrence as rec
 from meetings.forms import TIMEZONES, AnswerForm, MeetingForm, chosen_for, initial_for
 
@@ -86,6 +97,7 @@ def meeting_page(request, meeting_id: int):
         "meeting": meeting,
         "call": call,
         "call_opens": jitsi.opens_at(meeting, now) if call is None else None,
+        "documents": documents.of_meeting(meeting),
         "recurrence": rec.describe(rec.recurrence_of(meeting.event)),
         "upcoming": upcoming,
         "next": next((s for s in upcoming if not s.cancelled), None),
@@ -352,3 +364,45 @@ def choose_time_zone(request):
         request.session[middleware.SESSION_KEY] = chosen
         messages.success(request, _("Times are now shown in your time zone."))
     return redirect("meetings:mine")
+
+
+@login_required
+@require_POST
+def add_document(request, meeting_id: int):
+    try:
+        documents.add(request.user, meeting_id, request.FILES.get("file"))
+    except NotFound as problem:
+        raise Http404 from problem
+    except HubError as problem:
+        messages.error(request, problem.message)
+    else:
+        messages.success(request, _("The document is added to the agenda."))
+    return redirect(f"{reverse('meetings:meeting', args=[meeting_id])}#agenda")
+
+
+@login_required
+@require_POST
+def remove_document(request, meeting_id: int, document_id: int):
+    try:
+        documents.remove(request.user, meeting_id, document_id)
+    except NotFound as problem:
+        raise Http404 from problem
+    except HubError as problem:
+        messages.error(request, problem.message)
+    else:
+        messages.success(request, _("The document is removed."))
+    return redirect(f"{reverse('meetings:meeting', args=[meeting_id])}#agenda")
+
+
+@login_required
+def document(request, meeting_id: int, document_id: int):
+    """Always a download with its own type: nothing uploaded is ever rendered as a page."""
+    try:
+        found = documents.for_download(request.user, meeting_id, document_id)
+    except NotFound as problem:
+        raise Http404 from problem
+    response = FileResponse(
+        found.file.open("rb"), content_type=found.content_type, as_attachment=True, filename=found.name
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
