@@ -5,6 +5,7 @@ otherwise. They are what may be lost: each connection refreshes its entry while 
 entry that is not refreshed expires, so a killed process does not leave people online forever.
 """
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -179,3 +180,24 @@ def store() -> MemoryStore | RedisStore:
         if _store is None:
             _store = RedisStore(settings.REDIS_URL, settings.CHANNELS_PREFIX) if settings.REDIS_URL else MemoryStore()
         return _store
+
+
+# Other apps tell presence who is in a call right now (meetings registers a source in its ready()):
+# a callable given person ids that returns those of them in a meeting. The directory knows nothing
+# of meetings; a source that fails leaves people as they are.
+_in_meeting_sources: list = []
+
+
+def register_in_meeting_source(source) -> None:
+    if source not in _in_meeting_sources:
+        _in_meeting_sources.append(source)
+
+
+def people_in_a_meeting(person_ids: list[int]) -> set[int]:
+    found: set[int] = set()
+    for source in _in_meeting_sources:
+        try:
+            found |= set(source(list(person_ids)))
+        except Exception:  # presence must never fail a page or the heartbeat
+            logging.getLogger(__name__).warning("in-meeting source %r failed", source, exc_info=True)
+    return found

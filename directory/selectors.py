@@ -69,9 +69,11 @@ def is_out_of_office(person: Person, today=None) -> bool:
     return start is not None and start <= today and (end is None or today <= end)
 
 
-def presence_of(person: Person, connections: list[presence.Connection]) -> str:
+def presence_of(person: Person, connections: list[presence.Connection], in_meeting: bool = False) -> str:
     if is_out_of_office(person):
         return OUT_OF_OFFICE
+    if in_meeting:  # in a call now (presence.people_in_a_meeting): a fact, whatever the sockets say
+        return IN_MEETING
     if not connections:
         return OFFLINE
     if person.presence_choice:
@@ -90,10 +92,14 @@ def delegate_for(person: Person, user: AbstractBaseUser) -> Person | None:
 
 def presence_for(people) -> dict[int, str]:
     """Person id → presence status, for a page or API list of people."""
+    people = list(people)
     store = presence.store()
     online = store.online_user_ids()
+    in_meeting = presence.people_in_a_meeting([person.pk for person in people])
     return {
-        person.pk: presence_of(person, store.connections(person.user_id) if person.user_id in online else [])
+        person.pk: presence_of(
+            person, store.connections(person.user_id) if person.user_id in online else [], person.pk in in_meeting
+        )
         for person in people
     }
 
@@ -102,7 +108,8 @@ def presence_of_user(user_id: int) -> tuple[Person, str] | tuple[None, None]:
     person = Person.objects.filter(user_id=user_id).first()
     if person is None:
         return None, None
-    return person, presence_of(person, presence.store().connections(user_id))
+    in_meeting = person.pk in presence.people_in_a_meeting([person.pk])
+    return person, presence_of(person, presence.store().connections(user_id), in_meeting)
 
 
 @dataclass

@@ -257,7 +257,11 @@ def _announce_changes(user_ids: set[int]) -> None:
     if not people:
         return
     open_now = store.connections_of(list(people))
-    statuses = {user_id: selectors.presence_of(person, open_now[user_id]) for user_id, person in people.items()}
+    in_meeting = presence.people_in_a_meeting([person.pk for person in people.values()])
+    statuses = {
+        user_id: selectors.presence_of(person, open_now[user_id], person.pk in in_meeting)
+        for user_id, person in people.items()
+    }
     previous = store.swap_statuses(statuses)
     for user_id, status in statuses.items():
         if previous[user_id] != status:

@@ -10,6 +10,7 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.urls import path, re_path  # noqa: E402
 
 from hub import realtime  # noqa: E402
@@ -31,6 +32,11 @@ class BindLoop:
             self.loop = loop
         return await self.inner(scope, receive, send)
 
+
+if settings.JOBS_IN_SERVER:
+    from hub.jobs import start_in_process
+
+    start_in_process()
 
 application = BindLoop(
     ProtocolTypeRouter(

@@ -73,12 +73,16 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "ninja",  # serves the API docs' assets itself, not from a CDN
+    "huey.contrib.djhuey",
     "hub",
     "directory",
     "chat",
     "meetings",
     "licensing",
     "frontend",
+    # django-scheduler: events, rules, occurrences (its urls are never mounted). Last, so that its
+    # own base.html and other templates never shadow ours.
+    "schedule",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "meetings.middleware.PersonalTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -269,6 +274,35 @@ OFFICE_PHONE_NUMBER = os.environ.get("OFFICE_PHONE_NUMBER", "+66 2 280 0000")
 JITSI_DOMAIN = os.environ.get("JITSI_DOMAIN", "meet.jit.si")
 JITSI_APP_ID = os.environ.get("JITSI_APP_ID", "")
 JITSI_APP_SECRET = os.environ.get("JITSI_APP_SECRET", "")
+# The token plugin's accepted audience (its asap_accepted_audiences / JWT_ACCEPTED_AUDIENCES).
+JITSI_AUDIENCE = os.environ.get("JITSI_AUDIENCE", "jitsi")
+# https in production; the demo and the tests use a stand-in on loopback over http.
+JITSI_SCHEME = os.environ.get("JITSI_SCHEME", "https")
+# The deployment's HTTP endpoints (health, room size), e.g. https://meet.example:5280; none by default.
+JITSI_API_URL = os.environ.get("JITSI_API_URL", "")
+# Signs the deployment's participant events (meetings/webhook.py); without it, attendance comes
+# from the meeting page's IFrame API events only.
+JITSI_WEBHOOK_SECRET = os.environ.get("JITSI_WEBHOOK_SECRET", "")
+
+# Background jobs on Huey (DESIGN.md §2): Redis with REDIS_URL, else a SQLite file in STATE_DIR.
+# `manage.py run_huey` consumes them; `./run demo` runs the consumer inside the server process
+# (JOBS_IN_SERVER, hub/jobs.py). Each task is made idempotent by the database, not by the engine.
+HUEY = {
+    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    "name": f"{CHANNELS_PREFIX}-jobs",
+    "immediate": env_bool("HUEY_IMMEDIATE"),
+    "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(STATE_DIR / "jobs.sqlite3")},
+    "consumer": {"workers": 2, "worker_type": "thread"},
+}
+JOBS_IN_SERVER = env_bool("JOBS_IN_SERVER")
+# The hub's own address, for links in e-mails (a job has no request to take it from).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Working hours "find a time" offers meetings in (Bangkok time; Thai government offices 08:30-16:30).
+MEETING_WORKDAY = (
+    os.environ.get("MEETING_WORKDAY_START", "08:30"),
+    os.environ.get("MEETING_WORKDAY_END", "16:30"),
+)
 LICENSING_API_URL = os.environ.get("LICENSING_API_URL", "")
 LICENSING_API_TOKEN = os.environ.get("LICENSING_API_TOKEN", "")
 LICENSING_WEBHOOK_SECRET = os.environ.get("LICENSING_WEBHOOK_SECRET", "")

@@ -21,6 +21,7 @@ urlpatterns = [
     path("s/<slug:slug>/", views.section, name="section"),
     path("people/", include("directory.urls")),
     path("chats/", include("chat.urls")),
+    path("meetings/", include("meetings.urls")),
     path("api/v1/", api.urls),
     path("admin/login/", login_throttle.protect(admin.site.login)),  # before the admin's own route
     path("admin/", admin.site.urls),

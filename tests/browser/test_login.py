@@ -37,7 +37,7 @@ def test_log_in_see_home_live_switch_to_english_and_log_out(hub_server, page):
     page.get_by_role("heading", name="Hello, Mr Somchai Jaidee").wait_for()
     assert_accessible(page)
 
-    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Meetings").click()
+    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Cases").click()
     page.get_by_role("heading", name="This section is not open yet").wait_for()
     assert_accessible(page)
 

@@ -1,5 +1,6 @@
-// Mentions and direct messages, on every page: a toast, and the browser's own notification when
-// the tab is hidden and the person allowed them (unread.js counts them in the rail and the title).
+// Mentions, direct messages and meeting reminders, on every page: a toast, and the browser's own
+// notification when the tab is hidden and the person allowed them (unread.js counts them in the
+// rail and the title).
 const region = document.getElementById("toasts");
 
 // The message as its reader sees it: mentions by name in the page's language, not "@username".
@@ -11,8 +12,31 @@ function readable(message) {
   return doc.body.textContent.replace(/\s+/g, " ").trim() || message.body || "";
 }
 
+// A meeting about to start (meetings/reminders.py): a toast leading to the meeting's page.
+function remind(event) {
+  unseen += 1;
+  titleCount();
+  const text = document.documentElement.lang === "en" ? event.text_en : event.text_th;
+  if (region) {
+    const toast = document.createElement("a");
+    toast.className = "toast";
+    toast.href = event.url;
+    const title = document.createElement("strong");
+    title.textContent = event.title;
+    const body = document.createElement("span");
+    body.textContent = text;
+    toast.append(title, body);
+    region.append(toast);
+    setTimeout(() => toast.remove(), 30000);
+  }
+  if ("Notification" in window && Notification.permission === "granted" && document.visibilityState !== "visible") {
+    new Notification(event.title, { body: text, tag: `meeting-${event.meeting}` });
+  }
+}
+
 export function followNotifications(hub) {
   hub.on("notification", (event) => {
+    if (event.kind === "reminder") return remind(event);
     const here = Number(document.getElementById("chat")?.dataset.room) === event.room;
     if (here && document.visibilityState === "visible") return; // already on screen
     const author = event.message.author;

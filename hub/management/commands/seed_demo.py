@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 
 from chat.demo import seed_conversations
 from directory.demo import seed_demo
+from meetings.demo import seed_meetings
 
 COLUMNS = ("username", "role", "name")
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
     def handle(self, password, **options):
         logins = seed_demo(password)
         seed_conversations()
+        seed_meetings()
         widths = [max(len(column), *(len(login[column]) for login in logins)) for column in COLUMNS]
         header = "  ".join(column.ljust(width) for column, width in zip(COLUMNS, widths))
         self.stdout.write(header.rstrip())

@@ -1,0 +1,18 @@
+"""Background jobs of meetings (Huey): invitation and cancellation e-mails, and reminders."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from meetings import mail, reminders
+
+
+@db_task(retries=5, retry_delay=60)
+def send_invitations(meeting_id: int, removed_person_ids: list[int] | None = None) -> int:
+    """Idempotent (meetings.mail claims each e-mail in the database): safe to run twice or retry."""
+    return mail.send_invitations(meeting_id, removed_person_ids)
+
+
+@db_periodic_task(crontab(minute="*"))
+def send_reminders() -> int:
+    """Every minute, on every consumer: meetings.reminders claims each reminder in the database."""
+    return reminders.send_due()
