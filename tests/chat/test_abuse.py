@@ -74,7 +74,7 @@ def test_a_flooding_client_is_refused_and_the_others_still_chat(start_server):
     # and what it sent but was not handled yet is dropped.
     assert errors[: 5] == ["rate_limited"] * 5 and errors[-1] == 4008
     # At most 20 messages per 10 s per person (CHAT_SEND_LIMIT), however many frames were sent.
-    assert 1 <= Message.objects.filter(room=room, author=flooder.user).count() <= 20
+    assert Message.objects.filter(room=room, author=flooder.user).count() <= 20
 
 
 def test_a_client_that_stops_reading_does_not_hold_up_anyone_else(start_server):
