@@ -24,3 +24,22 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class KeptMail(models.Model):
+    """An e-mail the hub sent while EMAIL_BACKEND is hub.mail.KeepingBackend (the demo): kept so
+    that an admin can read it, and follow an invitation's link, with no mail server at all."""
+
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    to = models.TextField(_("to"))
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    attachments = models.CharField(_("attachments"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("sent e-mail (kept)")
+        verbose_name_plural = _("sent e-mails (kept)")
+
+    def __str__(self) -> str:
+        return self.subject
