@@ -241,7 +241,7 @@ def _sidebar(request) -> dict:
     allowed = scopes.rooms_allowed(request)  # a session opened by a link sees only its own rooms
     if allowed is not None:
         rooms = [room for room in rooms if room["id"] in allowed]
-    people = _people(request)
+    people = _people(request) if allowed is None else []
     return {
         "rooms": rooms,
         "joinable": selectors.channels_to_join(request.user) if allowed is None else [],

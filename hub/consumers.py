@@ -124,21 +124,15 @@ class HubConsumer(AsyncWebsocketConsumer):
             scoped = await database_sync_to_async(scopes.scope_of)(session) if by_session else None
             self.rooms_allowed = None if scoped is None else scoped.rooms
             # The person's own group and the session's first: a room.left, a logout or a revocation
-            # published while the rooms are read below is heard, and a room left meanwhile is not
-            # joined. A scoped session (hub.scopes) hears only its session and its rooms: the
-            # person's group would add them to other rooms and tell of other meetings.
+            # published while the rooms are read below is heard, and a room left meanwhile is not joined.
             first = realtime.groups_for_connection(user.pk, session_key, False, room_ids=[], token_id=token_id)
-            if self.rooms_allowed is not None:
-                first = [realtime.session_group(session_key)]
             await realtime.listen(self, first)
             hello, sees_everyone = await database_sync_to_async(selectors.hello_and_audience)(user)
-            if self.rooms_allowed is not None:
+            if self.rooms_allowed is not None:  # a session opened by a link: its rooms only (hub.scopes)
                 hello["rooms"] = [room for room in hello["rooms"] if room["id"] in self.rooms_allowed]
                 sees_everyone = False
             room_ids = [room["id"] for room in hello["rooms"]]
             groups = realtime.groups_for_connection(user.pk, session_key, sees_everyone, room_ids, token_id)
-            if self.rooms_allowed is not None:
-                groups = [*first, *(realtime.room_group(room_id) for room_id in room_ids)]
             await realtime.listen(self, [group for group in groups if group not in first], unless_left=True)
         except Exception:  # the channel layer or the database is down: the client retries and syncs
             log.warning("socket of user %s could not start listening; closing it", user.pk, exc_info=True)
@@ -180,6 +174,16 @@ class HubConsumer(AsyncWebsocketConsumer):
             await self._notify("close")
 
     # --- writing to the client: never waits for it (hub.writer) ---------------------------------
+
+    def hears(self, message: dict) -> bool:
+        """Whether an event published to one of its groups is for it. A scoped socket (hub.scopes)
+        hears its session and its rooms; of its person's group, only being added to or taken out
+        of those rooms (and closes, which the fan-out applies regardless): not other rooms it is
+        added to, nor news of other meetings."""
+        if self.rooms_allowed is None or message.get("group") != realtime.user_group(self.user_id_at_open):
+            return True
+        allowed = {realtime.room_group(room_id) for room_id in self.rooms_allowed}
+        return message.get("join") in allowed or message.get("leave") in allowed
 
     def deliver(self, frame: dict) -> None:
         """An event published through hub.realtime, already encoded once for every socket."""

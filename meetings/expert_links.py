@@ -5,9 +5,9 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from importlib import import_module
 
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -102,7 +102,9 @@ def revoke(meeting: Meeting, person_ids: list[int]) -> int:
     ExpertLink.objects.filter(pk__in=ids).update(revoked_at=timezone.now())
     sessions = ExpertLinkSession.objects.filter(link__in=ids)
     keys = list(sessions.values_list("session_key", flat=True))
-    Session.objects.filter(session_key__in=keys).delete()
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in keys:  # through the engine, so a cached session ends too
+        store(session_key=key).delete()
     sessions.delete()
     for key in keys:
         realtime.end_session(key)

@@ -48,7 +48,8 @@ def invited(request, token: str):
         logout(request)
         login(request, link.person.user, backend="django.contrib.auth.backends.ModelBackend")
         room = link.meeting.chat_room_id
-        paths = [home, f"/api/v1/meetings/{link.meeting_id}/"]
+        # The links themselves stay open: the expert may be invited to another meeting too.
+        paths = [home, f"/api/v1/meetings/{link.meeting_id}/", "/meetings/invited/"]
         if room is not None:
             paths += [f"/chats/{room}/", f"/api/v1/rooms/{room}/"]
         scopes.restrict(request.session, paths=paths, rooms=[room] if room else [], home=home)

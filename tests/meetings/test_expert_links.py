@@ -125,6 +125,17 @@ def test_a_second_browser_with_the_same_link_is_refused(org, meetings):
     assert open_link(first, path)["Location"] == f"/meetings/{meeting.pk}/"
 
 
+def test_a_browser_with_one_link_open_may_open_the_experts_link_to_another_meeting(org, meetings):
+    meeting, other, _room = meetings
+    client = Client()
+    open_link(client, f"/meetings/invited/{expert_links.issue(meeting, org['expert'])}/")
+    assert open_link(client, f"/meetings/invited/{expert_links.issue(other, org['expert'])}/")["Location"] == (
+        f"/meetings/{other.pk}/"
+    )
+    assert client.get(f"/meetings/{other.pk}/").status_code == 200
+    assert client.get(f"/meetings/{meeting.pk}/").status_code == 403  # one meeting per session
+
+
 def test_forged_and_expired_links_are_refused_with_the_reason(org, meetings):
     meeting = meetings[0]
     forged = Client().get("/meetings/invited/" + "A" * 43 + "/")
@@ -233,15 +244,29 @@ def test_the_socket_of_a_link_uses_its_room_only_and_closes_when_the_link_is_wit
             refused_sync = await next_of(socket, "error")
             await socket.send(json.dumps({"type": "message.send", "room": room, "body": "สวัสดีครับ", "client_id": "b"}))
             ack = await next_of(socket, "ack")
+            # Added to another room, then taken out of the meeting's (both told to the person's
+            # sockets, in this order): the link's socket hears only the second.
+            in_another_process(
+                server_env,
+                "from chat.models import Room; from chat.services import create_room; "
+                "from chat.rooms import remove_member; from django.contrib.auth.models import User; "
+                f"expert = User.objects.get(pk={org['expert'].user.pk}); "
+                f"create_room(kind='private', name='ห้องใหม่', owner=User.objects.get(pk={org['organiser'].user.pk}), "
+                "members=[expert]); "
+                f"remove_member(Room.objects.get(pk={room}), expert)",
+                REDIS_URL=redis_url,
+            )
+            told = await next_of(socket, "room.joined", "room.left")
             in_another_process(
                 server_env,
                 "from meetings import expert_links; from meetings.models import Meeting; "
                 f"expert_links.revoke(Meeting.objects.get(pk={meeting.pk}), [{org['expert'].pk}])",
                 REDIS_URL=redis_url,
             )
-            return hello, refused, refused_sync, ack, await close_code(socket)
+            return hello, refused, refused_sync, ack, told, await close_code(socket)
 
-    hello, refused, refused_sync, ack, code = asyncio.run(scenario())
+    hello, refused, refused_sync, ack, told, code = asyncio.run(scenario())
+    assert told == {"type": "room.left", "room": room}
     assert [r["id"] for r in hello["rooms"]] == [room]
     assert refused["code"] == "forbidden" and refused["client_id"] == "a"
     assert refused_sync["code"] == "forbidden"
