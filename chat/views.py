@@ -57,6 +57,9 @@ def download(request, attachment_id: int):
         attachment = attachments.for_download(request.user, attachment_id)
     except HubError as problem:
         raise Http404 from problem
+    allowed = scopes.rooms_allowed(request)
+    if allowed is not None and attachment.room_id not in allowed:
+        raise Http404  # a session opened by a link: files of its own rooms only
     response = FileResponse(
         attachment.file.open("rb"),
         content_type=attachment.content_type,

@@ -51,7 +51,8 @@ def invited(request, token: str):
         # The links themselves stay open: the expert may be invited to another meeting too.
         paths = [home, f"/api/v1/meetings/{link.meeting_id}/", "/meetings/invited/"]
         if room is not None:
-            paths += [f"/chats/{room}/", f"/api/v1/rooms/{room}/"]
+            # Files sent in rooms are all under one path: the chat checks the room (hub.scopes).
+            paths += [f"/chats/{room}/", f"/api/v1/rooms/{room}/", "/chats/files/"]
         scopes.restrict(request.session, paths=paths, rooms=[room] if room else [], home=home)
         request.session[expert_links.SESSION_LINK] = link.pk
         request.session.set_expiry(expert_links.expires_at(link.meeting))

@@ -5,6 +5,7 @@ and its open sockets at once."""
 
 import asyncio
 import datetime as dt
+import io
 import json
 import re
 
@@ -97,6 +98,7 @@ def test_the_link_opens_that_meeting_and_its_room_only(org, meetings):
     room_page = client.get(f"/chats/{meeting.chat_room_id}/")
     assert room_page.status_code == 200
     assert "ห้องอื่น" not in room_page.content.decode()  # the expert's other rooms are not listed
+    assert "/chats/search/" not in room_page.content.decode() and "/chats/new/" not in room_page.content.decode()
     assert client.get(f"/api/v1/rooms/{meeting.chat_room_id}/messages").status_code == 200
 
     # Everything else: refused with the reason, as a page or in the API's shape.
@@ -107,6 +109,29 @@ def test_the_link_opens_that_meeting_and_its_room_only(org, meetings):
     api = client.get(f"/api/v1/rooms/{other_room.pk}/messages", HTTP_ACCEPT_LANGUAGE="en")
     assert api.status_code == 403 and "one meeting only" in api.json()["error"]["message"]
     assert client.get("/api/v1/rooms").status_code == 403
+
+
+def test_files_sent_in_the_meeting_room_download_and_files_of_other_rooms_do_not(org, meetings):
+    meeting, _other, other_room = meetings
+    organiser = Client()
+    organiser.force_login(org["organiser"].user)
+
+    def send_file(room_id: int, name: str) -> str:
+        data = io.BytesIO(b"hello")
+        data.name = name
+        file = organiser.post(f"/api/v1/rooms/{room_id}/attachments", {"file": data}).json()
+        body = {"body": "", "attachments": [file["id"]]}
+        assert (
+            organiser.post(f"/api/v1/rooms/{room_id}/messages", body, content_type="application/json").status_code
+            == 201
+        )
+        return file["url"]
+
+    here, elsewhere = send_file(meeting.chat_room_id, "วาระ.txt"), send_file(other_room.pk, "อื่น.txt")
+    expert = Client()
+    open_link(expert, f"/meetings/invited/{expert_links.issue(meeting, org['expert'])}/")
+    assert expert.get(here).status_code == 200
+    assert expert.get(elsewhere).status_code == 404  # though the expert is a member of that room
 
 
 def test_a_second_browser_with_the_same_link_is_refused(org, meetings):
