@@ -62,9 +62,7 @@ def open_link(token: str, browser: str, bind: bool) -> ExpertLink:
             raise NotFound(_not_valid())
         invited = Attendee.objects.filter(meeting=link.meeting_id, person=link.person_id).exists()
         if link.revoked_at is not None or not invited:
-            raise Forbidden(
-                _("This invitation link was withdrawn by the organiser. Ask them for a new one if you still need it.")
-            )
+            raise Forbidden(withdrawn())
         if timezone.now() >= expires_at(link.meeting):
             raise Forbidden(_("This invitation link has expired: the meeting is over."))
         user = link.person.user
@@ -83,13 +81,34 @@ def open_link(token: str, browser: str, bind: bool) -> ExpertLink:
         return link
 
 
+def reach_of(link: ExpertLink) -> tuple[list[str], list[int]]:
+    """The paths and chat rooms a session opened by the link may use (hub.scopes)."""
+    meeting_id, room = link.meeting_id, link.meeting.chat_room_id
+    # The links themselves stay open: the expert may be invited to another meeting too.
+    paths = [f"/meetings/{meeting_id}/", f"/api/v1/meetings/{meeting_id}/", "/meetings/invited/"]
+    if room is None:
+        return paths, []
+    # Files sent in rooms are all under one path: the chat's download checks the room (hub.scopes).
+    return [*paths, f"/chats/{room}/", f"/api/v1/rooms/{room}/", "/chats/files/"], [room]
+
+
+def withdrawn() -> str:
+    return _("This invitation link was withdrawn by the organiser. Ask them for a new one if you still need it.")
+
+
 def _not_valid() -> str:
     return _("This invitation link is not valid. Check that it was copied whole, or ask the organiser for a new one.")
 
 
-def record_session(link: ExpertLink, session_key: str) -> None:
-    """Remember the session the link opened, so revoking the link can end it."""
-    ExpertLinkSession.objects.get_or_create(session_key=session_key, defaults={"link": link})
+def record_session(link: ExpertLink, session_key: str) -> bool:
+    """Remember the session the link opened, so withdrawing the link can end it. False when the
+    link was withdrawn meanwhile: the caller ends the session. (The link's row is locked, as
+    `revoke` locks it, so one of the two always sees the other.)"""
+    with transaction.atomic():
+        if not list(ExpertLink.objects.select_for_update().filter(pk=link.pk, revoked_at__isnull=True).values("pk")):
+            return False
+        ExpertLinkSession.objects.get_or_create(session_key=session_key, defaults={"link": link})
+        return True
 
 
 def revoke(meeting: Meeting, person_ids: list[int]) -> int:

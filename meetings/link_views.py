@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hub import scopes
-from hub.errors import HubError
+from hub.errors import Forbidden, HubError
 from meetings import expert_links, services
 
 BROWSER_COOKIE_AGE = 60 * 60 * 24 * 400
@@ -47,17 +47,14 @@ def invited(request, token: str):
         # A session of its own, whoever was signed in here before: it opens this meeting only.
         logout(request)
         login(request, link.person.user, backend="django.contrib.auth.backends.ModelBackend")
-        room = link.meeting.chat_room_id
-        # The links themselves stay open: the expert may be invited to another meeting too.
-        paths = [home, f"/api/v1/meetings/{link.meeting_id}/", "/meetings/invited/"]
-        if room is not None:
-            # Files sent in rooms are all under one path: the chat checks the room (hub.scopes).
-            paths += [f"/chats/{room}/", f"/api/v1/rooms/{room}/", "/chats/files/"]
-        scopes.restrict(request.session, paths=paths, rooms=[room] if room else [], home=home)
+        paths, rooms = expert_links.reach_of(link)
+        scopes.restrict(request.session, paths=paths, rooms=rooms, home=home)
         request.session[expert_links.SESSION_LINK] = link.pk
         request.session.set_expiry(expert_links.expires_at(link.meeting))
         request.session.save()
-        expert_links.record_session(link, request.session.session_key)
+        if not expert_links.record_session(link, request.session.session_key):
+            logout(request)
+            return _refused(request, Forbidden(expert_links.withdrawn()))
         response = redirect(home)
     if fresh:
         response.set_cookie(

@@ -21,7 +21,7 @@ from chat.models import Message, Room
 from chat.services import create_room
 from directory.models import Person
 from meetings import documents, expert_links, services
-from meetings.models import Attendee, Meeting
+from meetings.models import Attendee, ExpertLink, ExpertLinkSession, Meeting
 from tests.meetings.conftest import at, draft, next_monday
 
 pytestmark = pytest.mark.django_db
@@ -191,6 +191,16 @@ def test_taking_the_expert_off_the_list_stops_the_link_and_ends_its_session(org,
     assert client.get(f"/meetings/{meeting.pk}/").status_code == 302  # the session is gone: log in
     refused = client.get(path)
     assert refused.status_code == 403 and "ถูกผู้จัดประชุมยกเลิกแล้ว" in refused.content.decode()
+
+
+def test_a_session_the_link_opens_as_it_is_withdrawn_is_not_kept(org, meetings):
+    """Opening and withdrawing at the same moment: whichever comes second sees the first."""
+    meeting = meetings[0]
+    expert_links.issue(meeting, org["expert"])
+    link = ExpertLink.objects.get(meeting=meeting, person=org["expert"])
+    expert_links.revoke(meeting, [org["expert"].pk])
+    assert expert_links.record_session(link, "k" * 32) is False
+    assert not ExpertLinkSession.objects.exists()
 
 
 def test_the_organiser_stops_a_link_and_sends_a_new_one(
