@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from chat import selectors, services
 from chat.catchup import catch_up
+from chat.models import Message
 from hub.errors import Invalid, NotFound
 from hub.protocol import Connection, frame
 
@@ -41,7 +42,20 @@ def _positions(data: dict, key: str) -> dict[int, int]:
     return positions
 
 
-@frame("message.send")
+def _room(data: dict) -> set:
+    return {_int(data, "room")}
+
+
+def _room_of_message(data: dict) -> set:
+    # A message that does not exist is in no room a scoped socket may use.
+    return {Message.objects.filter(pk=_int(data, "id")).values_list("room_id", flat=True).first()}
+
+
+def _synced_rooms(data: dict) -> set:
+    return {*_positions(data, "rooms"), *_positions(data, "versions")}
+
+
+@frame("message.send", rooms=_room)
 async def message_send(conn: Connection, data: dict) -> None:
     room_id = _int(data, "room")
     thread = data.get("thread")
@@ -62,13 +76,13 @@ def _send(user, room_id: int, data: dict, thread: int | None) -> dict:
     return getattr(message, "payload", None) or selectors.message_out(message)
 
 
-@frame("message.edit")
+@frame("message.edit", rooms=_room_of_message)
 async def message_edit(conn: Connection, data: dict) -> None:
     message = await database_sync_to_async(services.edit_message)(conn.user, _int(data, "id"), data.get("body"))
     await conn.reply(data, {"type": "ok", "id": message.pk})
 
 
-@frame("message.delete")
+@frame("message.delete", rooms=_room_of_message)
 async def message_delete(conn: Connection, data: dict) -> None:
     message = await database_sync_to_async(services.delete_message)(conn.user, _int(data, "id"))
     await conn.reply(data, {"type": "ok", "id": message.pk})
@@ -79,17 +93,17 @@ async def _react(conn: Connection, data: dict, add: bool) -> None:
     await conn.reply(data, {"type": "ok", "id": message.pk})
 
 
-@frame("reaction.add")
+@frame("reaction.add", rooms=_room_of_message)
 async def reaction_add(conn: Connection, data: dict) -> None:
     await _react(conn, data, add=True)
 
 
-@frame("reaction.remove")
+@frame("reaction.remove", rooms=_room_of_message)
 async def reaction_remove(conn: Connection, data: dict) -> None:
     await _react(conn, data, add=False)
 
 
-@frame("message.pin")
+@frame("message.pin", rooms=_room_of_message)
 async def message_pin(conn: Connection, data: dict) -> None:
     pinned = data.get("pinned", True)
     if not isinstance(pinned, bool):
@@ -98,17 +112,17 @@ async def message_pin(conn: Connection, data: dict) -> None:
     await conn.reply(data, {"type": "ok", "id": message.pk})
 
 
-@frame("read")
+@frame("read", rooms=_room)
 async def read(conn: Connection, data: dict) -> None:
     await database_sync_to_async(services.mark_read)(conn.user, _int(data, "room"), _int(data, "seq"))
 
 
-@frame("typing")
+@frame("typing", rooms=_room)
 async def typing(conn: Connection, data: dict) -> None:
     await database_sync_to_async(services.announce_typing)(conn.user, _int(data, "room"))
 
 
-@frame("sync")
+@frame("sync", rooms=_synced_rooms)
 async def sync(conn: Connection, data: dict) -> None:
     """What the client missed: new messages after `rooms` (room -> last seq with no gap before it)
     and, for `versions` (room -> version), changes to the messages it has (docs/protocol.md)."""

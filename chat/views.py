@@ -13,6 +13,7 @@ from chat import attachments, selectors, services
 from chat.forms import DirectForm, MembersForm, RoomForm
 from directory.models import Person
 from directory.selectors import presence_for, visible_people
+from hub import scopes
 from hub.errors import HubError, Invalid, NotFound
 from hub.params import query_id, query_text
 
@@ -56,6 +57,9 @@ def download(request, attachment_id: int):
         attachment = attachments.for_download(request.user, attachment_id)
     except HubError as problem:
         raise Http404 from problem
+    allowed = scopes.rooms_allowed(request)
+    if allowed is not None and attachment.room_id not in allowed:
+        raise Http404  # a session opened by a link: files of its own rooms only
     response = FileResponse(
         attachment.file.open("rb"),
         content_type=attachment.content_type,
@@ -237,10 +241,13 @@ def _people(request) -> list:
 
 def _sidebar(request) -> dict:
     rooms = selectors.rooms_of(request.user)
-    people = _people(request)
+    allowed = scopes.rooms_allowed(request)  # a session opened by a link sees only its own rooms
+    if allowed is not None:
+        rooms = [room for room in rooms if room["id"] in allowed]
+    people = _people(request) if allowed is None else []
     return {
         "rooms": rooms,
-        "joinable": selectors.channels_to_join(request.user),
+        "joinable": selectors.channels_to_join(request.user) if allowed is None else [],
         "people": people,
         "direct_presence": _direct_presence(request.user),
         "may_message": selectors.is_staff_member(request.user),

@@ -12,7 +12,7 @@ on_socket("alive")(services.connections_alive)
 on_socket("close")(services.connection_closed)
 
 
-@frame("presence.set")
+@frame("presence.set", rooms=lambda data: set())
 async def presence_set(conn: Connection, data: dict) -> None:
     status = data.get("status")
     if status is not None and not isinstance(status, str):
@@ -21,7 +21,7 @@ async def presence_set(conn: Connection, data: dict) -> None:
     await conn.reply(data, {"type": "presence.set", "status": chosen})
 
 
-@frame("presence.idle")
+@frame("presence.idle", rooms=lambda data: set())
 async def presence_idle(conn: Connection, data: dict) -> None:
     idle = data.get("idle")
     if not isinstance(idle, bool):

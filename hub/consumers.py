@@ -18,7 +18,7 @@ from django.http.request import validate_host
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from hub import access, fanout, inbox, protocol, realtime, selectors
+from hub import access, fanout, inbox, protocol, realtime, scopes, selectors
 from hub.auth import header
 from hub.errors import HubError
 from hub.heartbeat import heartbeat
@@ -77,6 +77,7 @@ class HubConsumer(AsyncWebsocketConsumer):
     early: list[dict] | None = None
     writer: SocketWriter | None = None
     credentials: access.Credentials | None = None
+    rooms_allowed: frozenset[int] | None = None  # a scoped session's rooms (hub.scopes); None: all
     revoked = False  # its credentials no longer hold: no frame of it is acted on
     closing = False  # the server is closing it: no frame of it is acted on
     counted = False  # among its person's open sockets (hub.inbox.PersonBudgets)
@@ -118,13 +119,18 @@ class HubConsumer(AsyncWebsocketConsumer):
         session_key = session.session_key if by_session else None
         token_id = self.scope.get("token_id")
         self.credentials = access.credentials_of(self.scope, user)
-        # The person's own group and the session's first: a room.left, a logout or a revocation
-        # published while the rooms are read below is heard, and a room left meanwhile is not joined.
-        first = realtime.groups_for_connection(user.pk, session_key, False, room_ids=[], token_id=token_id)
         self.early = []
         try:
+            scoped = await database_sync_to_async(scopes.scope_of)(session) if by_session else None
+            self.rooms_allowed = None if scoped is None else scoped.rooms
+            # The person's own group and the session's first: a room.left, a logout or a revocation
+            # published while the rooms are read below is heard, and a room left meanwhile is not joined.
+            first = realtime.groups_for_connection(user.pk, session_key, False, room_ids=[], token_id=token_id)
             await realtime.listen(self, first)
             hello, sees_everyone = await database_sync_to_async(selectors.hello_and_audience)(user)
+            if self.rooms_allowed is not None:  # a session opened by a link: its rooms only (hub.scopes)
+                hello["rooms"] = [room for room in hello["rooms"] if room["id"] in self.rooms_allowed]
+                sees_everyone = False
             room_ids = [room["id"] for room in hello["rooms"]]
             groups = realtime.groups_for_connection(user.pk, session_key, sees_everyone, room_ids, token_id)
             await realtime.listen(self, [group for group in groups if group not in first], unless_left=True)
@@ -168,6 +174,16 @@ class HubConsumer(AsyncWebsocketConsumer):
             await self._notify("close")
 
     # --- writing to the client: never waits for it (hub.writer) ---------------------------------
+
+    def hears(self, message: dict) -> bool:
+        """Whether an event published to one of its groups is for it. A scoped socket (hub.scopes)
+        hears its session and its rooms; of its person's group, only being added to or taken out
+        of those rooms (and closes, which the fan-out applies regardless): not other rooms it is
+        added to, nor news of other meetings."""
+        if self.rooms_allowed is None or message.get("group") != realtime.user_group(self.user_id_at_open):
+            return True
+        allowed = {realtime.room_group(room_id) for room_id in self.rooms_allowed}
+        return message.get("join") in allowed or message.get("leave") in allowed
 
     def deliver(self, frame: dict) -> None:
         """An event published through hub.realtime, already encoded once for every socket."""
@@ -288,7 +304,17 @@ class HubConsumer(AsyncWebsocketConsumer):
             if not await database_sync_to_async(access.still_hold)(self.credentials):
                 self.access_ended()
                 return
+            if self.rooms_allowed is not None and not await self._within_scope(data):
+                await self.send_error("forbidden", _("This link opens only its meeting's chat room."), frame=data)
+                return
         await handler(self, data)
+
+    async def _within_scope(self, data: dict) -> bool:
+        """A scoped socket acts only on frames that touch its rooms alone (hub.scopes)."""
+        rooms_of = protocol.rooms_of(data["type"])
+        if rooms_of is None:
+            return False
+        return await database_sync_to_async(rooms_of)(data) <= self.rooms_allowed
 
     async def send_event(self, event: dict) -> None:
         # Through the writer, so that replies keep their order with the events before them.

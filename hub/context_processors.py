@@ -4,6 +4,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from hub import scopes
+
 # The rail, in the order staff use it. An app that opens its pages names its URL here; until then
 # the entry leads to an honest "not open yet" page.
 SECTIONS = [
@@ -37,6 +39,15 @@ def navigation(request):
 
     context = {"rail": rail, "presence_labels": presence_labels()}
     user = getattr(request, "user", None)
+    scope = scopes.scope_of(getattr(request, "session", None))
+    if scope is not None:
+        # A session opened by a link (hub.scopes): only what it may reach, nothing of the rest.
+        chats = [
+            {"slug": "chats", "label": _("Chat"), "icon": "chat", "href": f"/chats/{room}/"} for room in scope.rooms
+        ]
+        home = {"slug": "meetings", "label": _("Meeting"), "icon": "calendar", "href": scope.home}
+        context.update(scoped=scope, rail=[{**item, "current": False, "soon": False} for item in [home, *chats]])
+        return context
     if user is not None and user.is_authenticated:
         from chat.selectors import unread_for_rail
 

@@ -59,6 +59,10 @@ class Socket(Protocol):
 
     def hang_up(self, code: int) -> None: ...
 
+    def hears(self, message: dict) -> bool:
+        """Whether this published message (with its "group") is for it; a close applies regardless."""
+        ...
+
 
 class ProcessFanout:
     """The sockets of this process by group, and the process's one subscription to each group."""
@@ -209,6 +213,10 @@ class ProcessFanout:
         for socket in list(members):  # a copy: closing or leaving changes the set
             if leave:
                 self.leave(socket, leave)
+            if not socket.hears(message):
+                if close:
+                    socket.hang_up(close)
+                continue
             if join:
                 try:
                     await self.join(socket, join)

@@ -50,3 +50,27 @@ class ApiMethodNotAllowedMiddleware:
             if allowed:
                 response["Allow"] = allowed
         return response
+
+
+class ScopedSessionMiddleware:
+    """A scoped session (hub.scopes) reaches only the paths it was opened for; the rest is refused
+    with 403 and a reason, as a page or, under /api/, the API's error shape."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from hub import scopes
+
+        scope = scopes.scope_of(getattr(request, "session", None))
+        if scope is None or scopes.allows_path(scope, request.path):
+            return self.get_response(request)
+        message = _("This link opens one meeting only: its page, its documents and its chat room.")
+        if request.path.startswith("/api/"):
+            from hub.api import error_response
+
+            return error_response(request, 403, "forbidden", message)
+        from django.shortcuts import render
+
+        context = {"heading": _("Not part of this link"), "explanation": message, "back": scope.home}
+        return render(request, "hub/refused.html", context, status=403)

@@ -21,15 +21,22 @@ class Connection(Protocol):
 
 Handler = Callable[[Connection, dict], Awaitable[None]]
 _handlers: dict[str, Handler] = {}
+# For each frame type that a scoped socket (hub.scopes) may send: the chat rooms a frame touches.
+RoomsOf = Callable[[dict], set]
+_rooms_of: dict[str, RoomsOf] = {}
 
 
-def frame(type_name: str) -> Callable[[Handler], Handler]:
-    """Register the handler of one client frame type."""
+def frame(type_name: str, rooms: RoomsOf | None = None) -> Callable[[Handler], Handler]:
+    """Register the handler of one client frame type. `rooms(frame)` (sync, it may use the ORM)
+    names the rooms the frame would touch (an empty set: none); without it, a socket scoped to a
+    few rooms may not send the frame at all."""
 
     def register(handler: Handler) -> Handler:
         if type_name in _handlers:
             raise RuntimeError(f"frame type {type_name!r} registered twice")
         _handlers[type_name] = handler
+        if rooms is not None:
+            _rooms_of[type_name] = rooms
         return handler
 
     return register
@@ -37,6 +44,10 @@ def frame(type_name: str) -> Callable[[Handler], Handler]:
 
 def handler_for(type_name: str) -> Handler | None:
     return _handlers.get(type_name)
+
+
+def rooms_of(type_name: str) -> RoomsOf | None:
+    return _rooms_of.get(type_name)
 
 
 # What apps want to know of a socket's life: on_open(user_id, conn_id), on_close(user_id, conn_id),

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from directory.models import Person
-from meetings import ics, selectors
+from meetings import expert_links, ics, selectors
 from meetings import recurrence as rec
 from meetings.models import InvitationSent, Meeting
 
@@ -40,14 +40,35 @@ def _send_once(meeting: Meeting, person: Person, method: str) -> int:
             # The claim and the sending share a transaction: a failed send leaves no claim (the task's
             # retry sends it), and a second consumer waits on the claim's row and then skips it.
             InvitationSent.objects.create(meeting=meeting, person=person, sequence=meeting.sequence, method=method)
-            _message(meeting, person, method).send()
+            _message(meeting, person, method, _link_for(meeting, person, method)).send()
     except IntegrityError:
         return 0
     return 1
 
 
-def _message(meeting: Meeting, person: Person, method: str) -> EmailMultiAlternatives:
-    context = _context(meeting, method)
+def _link_for(meeting: Meeting, person: Person, method: str) -> str | None:
+    """Experts have no password: their invitation carries a personal link to this meeting only."""
+    if method != "REQUEST" or not person.is_expert or person.user_id is None:
+        return None
+    return expert_links.url_of(expert_links.issue(meeting, person))
+
+
+def send_expert_link(meeting_id: int, person_id: int) -> int:
+    """A new personal link for an invited expert (their earlier ones were withdrawn), by e-mail."""
+    meeting = Meeting.objects.select_related("event__rule", "organiser", "chair", "room").filter(pk=meeting_id).first()
+    person = Person.objects.filter(pk=person_id, meeting_invitations__meeting=meeting_id).first()
+    if meeting is None or meeting.cancelled_at or person is None or not person.email:
+        return 0
+    with transaction.atomic():  # no link is kept unless its e-mail went out
+        link = _link_for(meeting, person, "REQUEST")
+        if link is None:
+            return 0
+        _message(meeting, person, "REQUEST", link).send()
+    return 1
+
+
+def _message(meeting: Meeting, person: Person, method: str, link: str | None = None) -> EmailMultiAlternatives:
+    context = _context(meeting, method) | {"expert_link": link}
     with translation.override("th"):
         subject_th = _subject(meeting, method)
         context["recurrence_text"] = rec.describe(context["recurrence"])

@@ -255,3 +255,34 @@ class MeetingDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ExpertLink(models.Model):
+    """A personal link in an expert's invitation: opens a session for that one meeting, without a
+    password. Only the SHA-256 of its token is kept; it ends with the meeting (plus a day of
+    grace), when revoked, or when the expert is taken off the list."""
+
+    # The meeting and the person, not the Attendee row: a link outlives its invitation being withdrawn,
+    # so that opening it then says so instead of "not valid".
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey("directory.Person", on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    # The SHA-256 of the secret kept in the cookie of the first browser that opened the link.
+    browser_digest = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    first_opened_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"link of {self.person_id} to {self.meeting_id}"
+
+
+class ExpertLinkSession(models.Model):
+    """A browser session an expert link opened: ended (row and sockets) when the link is revoked."""
+
+    link = models.ForeignKey(ExpertLink, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"session of {self.link_id}"

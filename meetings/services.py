@@ -18,8 +18,8 @@ from chat import services as chat_services
 from directory import selectors as directory
 from directory.models import Person
 from hub.errors import Forbidden, Invalid, NotFound, TooLarge
+from meetings import expert_links, selectors, tasks
 from meetings import recurrence as rec
-from meetings import selectors, tasks
 from meetings.checks import (  # noqa: F401 (Draft and the limits are part of this module's interface)
     MAX_ATTENDEES,
     MAX_NOTE_CHARS,
@@ -301,6 +301,7 @@ def _sync_attendees(meeting: Meeting, attendees: dict[int, tuple[bool, int | Non
     current = {a.person_id: a for a in meeting.attendees.select_related("person__user")}
     gone = [a for person_id, a in current.items() if person_id not in attendees]
     Attendee.objects.filter(pk__in=[a.pk for a in gone]).delete()
+    expert_links.revoke(meeting, [a.person_id for a in gone])  # their links stop at once
     for person_id, (required, team_id) in attendees.items():
         if person_id in current and (current[person_id].required, current[person_id].via_team_id) != (
             required,
@@ -317,6 +318,26 @@ def _sync_attendees(meeting: Meeting, attendees: dict[int, tuple[bool, int | Non
     added = Person.objects.filter(pk__in=[k for k in attendees if k not in current], user__isnull=False)
     chat_services.add_members(meeting.chat_room, [person.user for person in added.select_related("user")])
     return [a.person_id for a in gone]
+
+
+@transaction.atomic
+def withdraw_expert_link(user: AbstractBaseUser, meeting_id: int, person_id: int, send_new: bool = False) -> int:
+    """The organiser or the chair stops an invited expert's links at once (a lost or forwarded
+    e-mail, a new browser); with send_new, a fresh link is e-mailed. Returns how many were stopped."""
+    meeting = _editable(user, meeting_id)
+    if not meeting.attendees.filter(person_id=person_id, person__kind=Person.Kind.EXPERT).exists():
+        raise NotFound(_("This expert is not invited to the meeting."))
+    stopped = expert_links.revoke(meeting, [person_id])
+    if send_new:
+
+        def enqueue():
+            try:
+                tasks.send_expert_link(meeting.pk, person_id)
+            except Exception:  # a queue that is down must not turn the withdrawal into an error page
+                logger.exception("Could not queue a new link for meeting %s", meeting.pk)
+
+        transaction.on_commit(enqueue)
+    return stopped
 
 
 # --- Lookups -------------------------------------------------------------------------------------

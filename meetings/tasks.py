@@ -12,6 +12,12 @@ def send_invitations(meeting_id: int, removed_person_ids: list[int] | None = Non
     return mail.send_invitations(meeting_id, removed_person_ids)
 
 
+@db_task(retries=5, retry_delay=60)
+def send_expert_link(meeting_id: int, person_id: int) -> int:
+    """A new personal link for an expert; a retry after a failed send issues another (none was kept)."""
+    return mail.send_expert_link(meeting_id, person_id)
+
+
 @db_periodic_task(crontab(minute="*"))
 def send_reminders() -> int:
     """Every minute, on every consumer: meetings.reminders claims each reminder in the database."""

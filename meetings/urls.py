@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from meetings import views
+from meetings import link_views, views
 
 app_name = "meetings"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("reminders/", views.choose_reminder, name="choose_reminder"),
     path("time-zone/", views.choose_time_zone, name="choose_time_zone"),
     path("feed/<str:secret>.ics", views.feed, name="feed"),
+    path("invited/<str:token>/", link_views.invited, name="invited"),
+    path("<int:meeting_id>/experts/<int:person_id>/link/", link_views.withdraw_link, name="withdraw_link"),
     path("<int:meeting_id>/calendar.ics", views.meeting_ics, name="ics"),
     path("<int:meeting_id>/", views.meeting_page, name="meeting"),
     path("<int:meeting_id>/edit/", views.edit, name="edit"),

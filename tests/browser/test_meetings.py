@@ -136,3 +136,46 @@ def test_the_meeting_page_embeds_the_call_and_falls_back_to_a_link(start_server,
     expect(page.locator("#call-frame")).to_be_hidden()
     expect(page.get_by_role("link", name="เข้าร่วมในแท็บใหม่")).to_have_attribute("href", f"/meetings/{meeting.pk}/join/")
     assert_accessible(page)
+
+
+def test_an_expert_opens_the_personal_link_answers_chats_and_is_shut_out_when_it_is_withdrawn(hub_server, two_browsers):
+    """No password: the link from the invitation opens the meeting and its chat room; when the
+    organiser stops the link the expert's open page is closed at once (the socket's 4401)."""
+    from meetings import expert_links, services
+    from tests.meetings.conftest import at, draft, next_monday
+
+    organiser_person = make_person("somchai")
+    expert_person = make_person("prawet", first_name_th="ประเวศ", kind="expert")
+    meeting = services.schedule_meeting(
+        organiser_person.user, draft(at(next_monday(), 10), title="คณะอนุกรรมการ", people={expert_person.pk: True})
+    )
+    link = hub_server.url + f"/meetings/invited/{expert_links.issue(meeting, expert_person)}/"
+    organiser_context, expert_context = two_browsers
+
+    expert = expert_context.new_page()
+    expert.goto(link)
+    assert_accessible(expert)
+    expert.get_by_role("button", name="เปิดการประชุม").click()
+    expect(expert.get_by_role("heading", name="คณะอนุกรรมการ")).to_be_visible()
+    expert.locator("#live-status[data-state=open]").wait_for(timeout=10_000)
+    assert_accessible(expert)
+    expert.get_by_role("button", name="เข้าร่วม", exact=True).click()
+    expect(expert.locator(".mt-answer-accepted").first).to_be_visible()
+    expert.get_by_role("link", name="แชทของการประชุม").click()
+    expert.get_by_label("ส่งข้อความถึง คณะอนุกรรมการ").fill("สวัสดีครับ")
+    expert.keyboard.press("Enter")
+    expect(expert.locator(".message-body", has_text="สวัสดีครับ")).to_be_visible()
+    expert.goto(hub_server.url + "/people/")
+    expect(expert.get_by_text("ลิงก์นี้เปิดได้เฉพาะการประชุมเดียว")).to_be_visible()
+    expert.get_by_role("link", name="กลับไปที่การประชุม").click()
+    expert.locator("#live-status[data-state=open]").wait_for(timeout=10_000)
+
+    organiser = organiser_context.new_page()
+    log_in(organiser, hub_server, "somchai")
+    organiser.goto(hub_server.url + f"/meetings/{meeting.pk}/")
+    organiser.get_by_text("ลิงก์ส่วนตัว").click()
+    organiser.get_by_role("button", name="ยกเลิกลิงก์", exact=True).click()
+    expect(organiser.get_by_text("ลิงก์ของผู้ทรงคุณวุฒิใช้ไม่ได้แล้ว")).to_be_visible()
+    expect(expert).to_have_url(re.compile(r"/login/"))  # its socket was closed: the session is gone
+    expert.goto(link)
+    expect(expert.get_by_text("ลิงก์เชิญนี้ถูกผู้จัดประชุมยกเลิกแล้ว")).to_be_visible()

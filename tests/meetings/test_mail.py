@@ -1,74 +1,14 @@
 """Invitation e-mails over real SMTP (aiosmtpd on loopback): Thai and English, the .ics with
 METHOD:REQUEST or METHOD:CANCEL, queued on Huey after commit, each sent once per person and change."""
 
-import email
-import email.policy
-
 import icalendar
 import pytest
-from aiosmtpd.controller import Controller
-from django.test import override_settings
-from huey.contrib.djhuey import HUEY
 
 from meetings import mail, services
 from meetings.models import InvitationSent
-from tests.conftest import free_port
 from tests.meetings.conftest import at, draft, next_monday
 
 pytestmark = pytest.mark.django_db
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 OK"
-
-    def to(self, address: str) -> list:
-        return [m for m in self.messages if m["To"] == address]
-
-
-class MailServer:
-    """A real SMTP server on loopback that can be taken down and brought back on its port."""
-
-    def __init__(self, inbox: Inbox):
-        self.inbox, self.port, self.controller = inbox, free_port(), None
-
-    def start(self) -> None:
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    server = MailServer(inbox)
-    server.start()
-    with override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=server.port,
-        EMAIL_USE_TLS=False,
-        SITE_URL="https://one.ksp.test",
-    ):
-        yield inbox, server
-    server.stop()
-
-
-@pytest.fixture
-def jobs_run_now():
-    """Huey runs each queued job at once in this process (its immediate mode)."""
-    before = HUEY.immediate
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = before
 
 
 def calendar_of(message) -> icalendar.Calendar:
@@ -92,7 +32,8 @@ def test_invitees_get_one_bilingual_invitation_with_the_ics_once_the_meeting_is_
     text = message.get_body(("plain",)).get_content()
     assert "คุณได้รับเชิญเข้าร่วมประชุม" in text and "You are invited to a meeting" in text
     assert str(next_monday().year + 543) in text and "วาระที่ 1" in text
-    assert f"https://one.ksp.test/meetings/{meeting.pk}/" in text
+    # The expert has no password: a personal link instead of the page (tests/meetings/test_expert_links.py).
+    assert "https://one.ksp.test/meetings/invited/" in text
     calendar = calendar_of(message)
     assert calendar["METHOD"] == "REQUEST"
     (event,) = calendar.walk("VEVENT")
