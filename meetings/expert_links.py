@@ -53,7 +53,7 @@ def open_link(token: str, browser: str, bind: bool) -> ExpertLink:
         raise NotFound(_not_valid())
     with transaction.atomic():
         link = (
-            ExpertLink.objects.select_for_update()
+            ExpertLink.objects.select_for_update(of=("self",))
             .select_related("meeting", "person__user")
             .filter(digest=digest(token))
             .first()
