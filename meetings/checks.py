@@ -170,8 +170,9 @@ def check_room_free(meeting: Meeting) -> None:
         for a in mine:
             for b in theirs:
                 if a.start < b.end and b.start < a.end:
+                    # Not which meeting holds it: the booker may not be invited to that one.
                     raise Invalid(
-                        _("%(room)s is already booked then, for “%(other)s”.")
-                        % {"room": meeting.room.name, "other": other.title},
+                        _("%(room)s is already booked at that time. Choose another time or room.")
+                        % {"room": meeting.room.name},
                         fields={"room": "booked"},
                     )

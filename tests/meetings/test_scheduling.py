@@ -307,6 +307,7 @@ def test_a_room_is_never_double_booked_across_occurrences(org):
         services.schedule_meeting(user, draft(at(third_week_wednesday, 10, 30), title="ชนกัน", room_id=room.pk))
     assert refused.value.fields == {"room": "booked"}
     assert "ห้องประชุม 1" in str(refused.value.message) or "Meeting room 1" in str(refused.value.message)
+    assert series.title not in str(refused.value.message)  # the booker may not be invited to it
     assert Meeting.objects.count() == 1 and Event.objects.count() == 1
 
     # Right after it, or in the same slot once that occurrence is cancelled, is fine.
