@@ -47,7 +47,8 @@ def verify(header: str, body: bytes, secret: str, now: float | None = None) -> N
     if abs(now - timestamp) > MAX_SKEW_SECONDS:
         raise Unauthenticated(_("The signature is too old or from the future."))
     expected = sign(secret, body, timestamp).split("v1=", 1)[1]
-    if not hmac.compare_digest(expected, given):
+    # As bytes: compare_digest raises TypeError on a str that is not ASCII, which would be a 500.
+    if not hmac.compare_digest(expected.encode(), given.encode()):
         raise Unauthenticated(_("The signature does not match."))
 
 

@@ -92,3 +92,13 @@ def test_signature_check_uses_the_time_it_is_given():
     webhook.verify(header, body, SECRET, now=1_100)
     with pytest.raises(Unauthenticated):
         webhook.verify(header, body, SECRET, now=1_000 + 301)
+
+
+@override_settings(JITSI_WEBHOOK_SECRET=SECRET)
+def test_a_signature_that_is_not_ascii_is_refused_not_an_error(client, org, meeting):
+    body = event(meeting, org["expert"].user)
+    answer = post(client, body, f"t={int(time.time())},v1=ลายเซ็น".encode().decode("latin-1"))
+    assert answer.status_code == 401 and answer.json()["error"]["code"] == "unauthenticated"
+    with pytest.raises(Unauthenticated):
+        webhook.verify(f"t={int(time.time())},v1=ลายเซ็น", body, SECRET)
+    assert not Attendance.objects.exists()
