@@ -266,7 +266,14 @@ def find_time(request):
     mine = directory.person_of(request.user)
     if mine is not None and mine.pk not in person_ids:
         person_ids.append(mine.pk)
-    ignore = int(request.GET["meeting"]) if request.GET.get("meeting", "").isdigit() else None
+    # Only a meeting the asker can see may be left out of who is busy: another's would show, by
+    # comparing answers, whether a colleague attends a meeting hidden from the asker.
+    ignore = None
+    if request.GET.get("meeting", "").isdigit():
+        try:
+            ignore = selectors.meeting_for(request.user, request.GET["meeting"]).pk
+        except NotFound:
+            ignore = None
     try:
         found = availability.find_times(request.user, person_ids, _length(request.GET), ignore_meeting_id=ignore)
         error = None

@@ -1,6 +1,7 @@
 """The meetings pages as people use them: my week and month, a meeting, scheduling and answering."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.management import call_command
@@ -8,7 +9,7 @@ from django.core.management import call_command
 from directory.services import refresh_search_documents
 from meetings import selectors, services
 from meetings.models import Attendee, Meeting
-from tests.meetings.conftest import at, draft, next_monday, weekly
+from tests.meetings.conftest import BANGKOK, at, draft, next_monday, weekly
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +167,24 @@ def test_django_schedulers_own_pages_and_admin_are_not_reachable(admin_client):
     assert admin_client.get("/admin/schedule/event/").status_code == 404
     assert admin_client.get("/admin/meetings/meetingroom/").status_code == 200
     assert admin_client.get("/schedule/").status_code == 404
+
+
+def test_find_a_time_leaves_out_only_a_meeting_the_asker_can_see(client, org):
+    # Leaving out another's meeting would show, by comparing answers, whether the colleague attends it.
+    url = f"/meetings/find-time/?people={org['colleague'].pk}&start_time=10:00&end_time=10:30"
+    first = page(client, org["organiser"], url)
+    date, start = re.search(r'data-date="([\d-]+)" data-start="([\d:]+)"', first).groups()
+    hidden = services.schedule_meeting(
+        org["teammate"].user,
+        draft(
+            dt.datetime.combine(dt.date.fromisoformat(date), dt.time.fromisoformat(start), tzinfo=BANGKOK),
+            minutes=30,
+            people={org["colleague"].pk: True},
+        ),
+    )
+    busy = page(client, org["organiser"], url)
+    assert f'data-date="{date}" data-start="{start}"' not in busy
+    assert page(client, org["organiser"], f"{url}&meeting={hidden.pk}") == busy
+    # The colleague, who can see it, may leave it out (moving it to another time).
+    mine = page(client, org["colleague"], f"/meetings/find-time/?meeting={hidden.pk}&start_time=10:00&end_time=10:30")
+    assert f'data-date="{date}" data-start="{start}"' in mine
