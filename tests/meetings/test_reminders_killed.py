@@ -45,10 +45,11 @@ def wait_for(condition, timeout: float = 60) -> None:
         time.sleep(0.1)
 
 
-def test_a_consumer_killed_mid_batch_leaves_every_person_reminded_exactly_once(org, server_env, tmp_path):
+def test_a_consumer_killed_mid_batch_leaves_every_person_reminded_exactly_once(org, server_env, tmp_path, request):
     inbox = SlowInbox()
     mail_server = MailServer(inbox)
     mail_server.start()
+    request.addfinalizer(mail_server.stop)
     people = [make_person(f"invitee{n}", first_name_th=f"ผู้รับ{n}") for n in range(PEOPLE)]
     meeting = services.schedule_meeting(
         org["organiser"].user,
@@ -89,6 +90,5 @@ def test_a_consumer_killed_mid_batch_leaves_every_person_reminded_exactly_once(o
     finally:
         second.terminate()
         second.wait(20)
-        mail_server.stop()
     assert sorted(m["To"] for m in inbox.messages) == everyone  # each once: none lost, none twice
     assert ReminderSent.objects.filter(meeting=meeting).count() == len(everyone)
