@@ -99,6 +99,11 @@ class Consumers:
                     recipients.append(line[4:].strip())
         return recipients
 
+    def ran(self, job: str) -> list[int]:
+        """How many times each consumer ran that job (from their logs)."""
+        logs = [(self.dir / f"{n}.err").read_text(errors="replace") for n in range(self.count)]
+        return [log.count(f"Executing {job}") for log in logs]
+
     def __exit__(self, *exc):
         for process, _out, _err in self.processes:
             process.terminate()
@@ -141,12 +146,14 @@ def run_reminders(consumers: int, meeting_ids: list[int], want: int) -> None:
         time.sleep(2)
         sent = rows.count()
         unique = rows.values("meeting", "person", "original_start").distinct().count()
+        ran = running.ran("meetings.tasks.send_reminders")
     emails = [e for e in running.emails() if e.endswith("@remind.bench.ksp") or e.endswith("@bench.ksp")]
     seconds = (last - started).total_seconds() if last else float("nan")
     print(
         f"  {consumers} consumer(s): {sent:,} of {want:,} reminders, last sent after {seconds:.1f} s "
         f"({want / seconds:,.0f}/s); {unique:,} distinct rows, {len(emails):,} e-mails to "
-        f"{len(set(emails)):,} addresses → {'none twice' if len(emails) == len(set(emails)) == sent else 'CHECK'}"
+        f"{len(set(emails)):,} addresses → {'none twice' if len(emails) == len(set(emails)) == sent else 'CHECK'} "
+        f"(runs of the job per consumer: {ran})"
     )
 
 
