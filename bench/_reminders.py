@@ -2,6 +2,7 @@
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -100,9 +101,10 @@ class Consumers:
         return recipients
 
     def ran(self, job: str) -> list[int]:
-        """How many times each consumer ran that job (from their logs)."""
+        """How many times each consumer ran that job: distinct task ids in its log (whose lines may
+        appear twice, through Huey's handler and the root one)."""
         logs = [(self.dir / f"{n}.err").read_text(errors="replace") for n in range(self.count)]
-        return [log.count(f"Executing {job}") for log in logs]
+        return [len(set(re.findall(rf"Executing {re.escape(job)}: (\S+)", log))) for log in logs]
 
     def __exit__(self, *exc):
         for process, _out, _err in self.processes:
