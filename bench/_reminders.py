@@ -3,6 +3,7 @@
 import datetime as dt
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -150,6 +151,7 @@ def run_reminders(consumers: int, meeting_ids: list[int], want: int) -> None:
         unique = rows.values("meeting", "person", "original_start").distinct().count()
         ran = running.ran("meetings.tasks.send_reminders")
     emails = [e for e in running.emails() if e.endswith("@remind.bench.ksp") or e.endswith("@bench.ksp")]
+    shutil.rmtree(running.dir)
     seconds = (last - started).total_seconds() if last else float("nan")
     print(
         f"  {consumers} consumer(s): {sent:,} of {want:,} reminders, last sent after {seconds:.1f} s "
@@ -163,7 +165,7 @@ def run_noop(consumers: int, jobs: int) -> None:
     from huey.contrib.djhuey import HUEY
 
     HUEY.flush()
-    with Consumers(consumers):
+    with Consumers(consumers) as running:
         begin = time.perf_counter()
         for _ in range(jobs):
             noop()
@@ -173,6 +175,7 @@ def run_noop(consumers: int, jobs: int) -> None:
         total = time.perf_counter() - begin
         done = HUEY.result_count()
     HUEY.flush()
+    shutil.rmtree(running.dir)
     print(
         f"  {consumers} consumer(s): {done:,} of {jobs:,} no-op jobs done after {total:.1f} s "
         f"(enqueueing took {enqueued:.1f} s; {jobs / total:,.0f}/s)"
