@@ -46,6 +46,20 @@ def _meeting_or_404(request, meeting_id: int):
         raise Http404 from problem
 
 
+def _act_then_return(request, action, done: str, *to):
+    """Do what the form asked (a service call), say how it went, and go back to `to` (redirect's
+    arguments). What the person may not see is a 404; any other refusal is shown with its reason."""
+    try:
+        action()
+    except NotFound as problem:
+        raise Http404 from problem
+    except HubError as problem:
+        messages.error(request, problem.message)
+    else:
+        messages.success(request, done)
+    return redirect(*to)
+
+
 def _anchor(value: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(value) if value else timezone.localdate()
@@ -183,57 +197,48 @@ def answer(request, meeting_id: int):
     if not form.is_valid():
         messages.error(request, _("Answer accept, tentative or decline."))
         return redirect("meetings:meeting", meeting_id)
-    try:
-        services.respond(request.user, meeting_id, form.cleaned_data["response"], form.cleaned_data["note"])
-    except NotFound as problem:
-        raise Http404 from problem
-    except HubError as problem:
-        messages.error(request, problem.message)
-    else:
-        messages.success(request, _("Your answer is sent to the organiser."))
-    return redirect("meetings:meeting", meeting_id)
+    return _act_then_return(
+        request,
+        lambda: services.respond(request.user, meeting_id, form.cleaned_data["response"], form.cleaned_data["note"]),
+        _("Your answer is sent to the organiser."),
+        "meetings:meeting",
+        meeting_id,
+    )
 
 
 @login_required
 @require_POST
 def minutes(request, meeting_id: int):
-    try:
-        services.post_minutes(request.user, meeting_id, request.POST.get("minutes", ""))
-    except NotFound as problem:
-        raise Http404 from problem
-    except HubError as problem:
-        messages.error(request, problem.message)
-    else:
-        messages.success(request, _("The minutes are saved; attendees see them on this page."))
-    return redirect(f"{reverse('meetings:meeting', args=[meeting_id])}#minutes")
+    return _act_then_return(
+        request,
+        lambda: services.post_minutes(request.user, meeting_id, request.POST.get("minutes", "")),
+        _("The minutes are saved; attendees see them on this page."),
+        f"{reverse('meetings:meeting', args=[meeting_id])}#minutes",
+    )
 
 
 @login_required
 @require_POST
 def cancel(request, meeting_id: int):
-    try:
-        services.cancel_meeting(request.user, meeting_id)
-    except NotFound as problem:
-        raise Http404 from problem
-    except HubError as problem:
-        messages.error(request, problem.message)
-    else:
-        messages.success(request, _("The meeting is cancelled. Its chat room stays open."))
-    return redirect("meetings:meeting", meeting_id)
+    return _act_then_return(
+        request,
+        lambda: services.cancel_meeting(request.user, meeting_id),
+        _("The meeting is cancelled. Its chat room stays open."),
+        "meetings:meeting",
+        meeting_id,
+    )
 
 
 @login_required
 @require_POST
 def cancel_occurrence(request, meeting_id: int, key: str):
-    try:
-        services.cancel_occurrence(request.user, meeting_id, key)
-    except NotFound as problem:
-        raise Http404 from problem
-    except HubError as problem:
-        messages.error(request, problem.message)
-    else:
-        messages.success(request, _("That meeting is cancelled; the rest of the series stays."))
-    return redirect("meetings:meeting", meeting_id)
+    return _act_then_return(
+        request,
+        lambda: services.cancel_occurrence(request.user, meeting_id, key),
+        _("That meeting is cancelled; the rest of the series stays."),
+        "meetings:meeting",
+        meeting_id,
+    )
 
 
 @login_required
@@ -376,29 +381,23 @@ def choose_time_zone(request):
 @login_required
 @require_POST
 def add_document(request, meeting_id: int):
-    try:
-        documents.add(request.user, meeting_id, request.FILES.get("file"))
-    except NotFound as problem:
-        raise Http404 from problem
-    except HubError as problem:
-        messages.error(request, problem.message)
-    else:
-        messages.success(request, _("The document is added to the agenda."))
-    return redirect(f"{reverse('meetings:meeting', args=[meeting_id])}#agenda")
+    return _act_then_return(
+        request,
+        lambda: documents.add(request.user, meeting_id, request.FILES.get("file")),
+        _("The document is added to the agenda."),
+        f"{reverse('meetings:meeting', args=[meeting_id])}#agenda",
+    )
 
 
 @login_required
 @require_POST
 def remove_document(request, meeting_id: int, document_id: int):
-    try:
-        documents.remove(request.user, meeting_id, document_id)
-    except NotFound as problem:
-        raise Http404 from problem
-    except HubError as problem:
-        messages.error(request, problem.message)
-    else:
-        messages.success(request, _("The document is removed."))
-    return redirect(f"{reverse('meetings:meeting', args=[meeting_id])}#agenda")
+    return _act_then_return(
+        request,
+        lambda: documents.remove(request.user, meeting_id, document_id),
+        _("The document is removed."),
+        f"{reverse('meetings:meeting', args=[meeting_id])}#agenda",
+    )
 
 
 @login_required
