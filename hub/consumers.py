@@ -78,8 +78,7 @@ class HubConsumer(AsyncWebsocketConsumer):
     writer: SocketWriter | None = None
     credentials: access.Credentials | None = None
     rooms_allowed: frozenset[int] | None = None  # a scoped session's rooms (hub.scopes); None: all
-    revoked = False  # its credentials no longer hold: no frame of it is acted on
-    closing = False  # the server is closing it: no frame of it is acted on
+    closing = False  # the server is closing it (access revoked, flooding, ...): no frame is acted on
     counted = False  # among its person's open sockets (hub.inbox.PersonBudgets)
     ended = False
 
@@ -217,7 +216,6 @@ class HubConsumer(AsyncWebsocketConsumer):
 
     def access_ended(self) -> None:
         """Its person may no longer use it (hub.access): it hears nothing more and is closed."""
-        self.revoked = True
         realtime.stop_listening(self)
         self.hang_up(CLOSE_UNAUTHENTICATED)
 
@@ -244,7 +242,7 @@ class HubConsumer(AsyncWebsocketConsumer):
             self.writer.write({"type": "websocket.send", "text": realtime.encode(error)})
 
     async def receive(self, text_data=None, bytes_data=None):
-        if self.user is None or self.revoked or self.closing:
+        if self.user is None or self.closing:
             return
         with translation.override(self.language):
             # Within its socket's budget (hub.inbox); now the person's, shared by all their sockets.

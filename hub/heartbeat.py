@@ -60,7 +60,7 @@ class Heartbeat:
     async def _sweep(self) -> None:
         """Close the sockets whose person, password, session or token changed where no event could
         tell this process (another process on the in-memory layer, a bulk update by a script)."""
-        sockets = [socket for socket in self.sockets if socket.credentials is not None and not socket.revoked]
+        sockets = [socket for socket in self.sockets if socket.credentials is not None and not socket.closing]
         for start in range(0, len(sockets), BATCH):
             batch = sockets[start : start + BATCH]
             try:
