@@ -30,7 +30,8 @@ def standin():
 
 @pytest.fixture
 def call_server(start_server, standin):
-    return start_server(JITSI_DOMAIN=standin.domain, JITSI_SCHEME="http", JITSI_APP_ID="khurusapha", JITSI_APP_SECRET=SECRET)
+    jitsi = {"JITSI_DOMAIN": standin.domain, "JITSI_SCHEME": "http", "JITSI_APP_ID": "khurusapha"}
+    return start_server(**jitsi, JITSI_APP_SECRET=SECRET)
 
 
 def meeting_now(organiser, *invitees, title="ประชุมด่วน"):
@@ -66,7 +67,8 @@ def test_an_invitee_chats_beside_the_call_and_another_reads_it_on_the_chat_page(
         somsri = wide.new_page()
         log_in(somsri, call_server, "somsri")
         somsri.goto(f"{call_server.url}/meetings/{meeting.pk}/")
-        expect(somsri.frame_locator("#call-frame iframe").get_by_role("heading", name="Stand-in video call")).to_be_visible()
+        in_call = somsri.frame_locator("#call-frame iframe")
+        expect(in_call.get_by_role("heading", name="Stand-in video call")).to_be_visible()
         chat = somsri.get_by_role("region", name="แชทของการประชุม")
         expect(chat).to_be_visible()
         expect(chat).to_have_attribute("data-room", str(meeting.chat_room_id))
