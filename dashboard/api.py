@@ -1,11 +1,13 @@
 """/api/v1 endpoint of the dashboard: the same numbers as the page, for a team (or all one's teams) and a window."""
 
 import datetime as dt
-from typing import Literal
 
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
+from pydantic import Field
 
 from dashboard import access, figures, selectors
+from hub.errors import Invalid
 from hub.params import Id
 
 router = Router(tags=["dashboard"])
@@ -13,7 +15,7 @@ router = Router(tags=["dashboard"])
 
 class DashboardQuery(Schema):
     team: Id | None = None
-    days: Literal[7, 30, 90] = 7
+    days: int = Field(7, json_schema_extra={"enum": list(selectors.WINDOWS)})
 
 
 class PersonOut(Schema):
@@ -104,6 +106,8 @@ class DashboardOut(Schema):
     "durations are hours.",
 )
 def dashboard(request, query: Query[DashboardQuery]):
+    if query.days not in selectors.WINDOWS:
+        raise Invalid(_("The period is 7, 30 or 90 days."), fields={"days": query.days})
     scope = access.scope_for(request.auth, query.team)
     numbers = selectors.numbers_for(scope, query.days)
     return {
