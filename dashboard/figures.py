@@ -3,12 +3,12 @@
 import datetime as dt
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from dashboard.selectors import Numbers
 from directory.selectors import presence_labels
 from hub.dates import format_date
-from licensing.models import Status
+from licensing.stats import OPEN_STATUSES
 
 PLACE_LABELS = {
     "office": gettext_lazy("At the office"),
@@ -73,6 +73,31 @@ def person_rows(numbers: Numbers) -> list[dict]:
     ]
 
 
+# Past this many people the printed page lists teams instead, so that it stays one A4 page.
+REPORT_PEOPLE = 25
+SUMMED = ("messages", "active_hours", "cases_open", "cases_decided", "meetings_this_week", "attended", "invited_held")
+
+
+def report_rows(numbers: Numbers) -> tuple[bool, list[dict]]:
+    """(by team?, rows) for the printed page: a row per person, or per team for a big scope."""
+    if len(numbers.people) <= REPORT_PEOPLE:
+        rows = []
+        for row in numbers.people:
+            rows.append({"name": row.person.display_name, **{k: getattr(row, k) for k in SUMMED}})
+    else:
+        teams: dict[str, dict] = {}
+        for row in numbers.people:
+            name = row.person.team.name if row.person.team else ""
+            entry = teams.setdefault(name, {"name": name, **dict.fromkeys(SUMMED, 0)})
+            for key in SUMMED:
+                entry[key] += getattr(row, key)
+        rows = list(teams.values())
+    for entry in rows:
+        held = entry.pop("invited_held")
+        entry["attendance_rate"] = percent(min(1.0, entry["attended"] / held)) if held else None
+    return len(numbers.people) > REPORT_PEOPLE, rows
+
+
 def case_summary(numbers: Numbers) -> dict | None:
     cases = numbers.cases
     if cases is None:
@@ -98,8 +123,17 @@ def case_summary(numbers: Numbers) -> dict | None:
     }
 
 
+# The open statuses in the dashboard's words (the licensing app names all of them for its own pages).
+STATUS_LABELS = {
+    "submitted": pgettext_lazy("case status", "Submitted"),
+    "under_review": pgettext_lazy("case status", "Under review"),
+    "needs_documents": pgettext_lazy("case status", "Needs documents"),
+    "committee_review": pgettext_lazy("case status", "Committee review"),
+}
+
+
 def status_labels() -> dict[str, str]:
-    return {value: str(label) for value, label in Status.choices}
+    return {status: str(STATUS_LABELS.get(status, status)) for status in OPEN_STATUSES}
 
 
 def meeting_summary(numbers: Numbers) -> dict:

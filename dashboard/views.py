@@ -7,6 +7,7 @@ from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from dashboard import access, exports, figures, selectors
 from directory.selectors import person_of
@@ -32,7 +33,9 @@ def _numbers(request):
 def _scope_name(scope) -> str:
     if scope.chosen is not None:
         return scope.chosen.name
-    return ", ".join(team.name for team in scope.teams) if len(scope.teams) <= 3 else str(len(scope.teams))
+    if len(scope.teams) <= 3:
+        return ", ".join(team.name for team in scope.teams)
+    return ngettext("%(n)d team", "%(n)d teams", len(scope.teams)) % {"n": len(scope.teams)}
 
 
 def _context(request, scope, teams, numbers) -> dict:
@@ -65,7 +68,9 @@ def index(request):
 def report(request):
     """One A4 page to print, with Buddhist-Era dates."""
     scope, teams, numbers = _numbers(request)
-    return render(request, "dashboard/report.html", _context(request, scope, teams, numbers))
+    by_team, rows = figures.report_rows(numbers)
+    context = {**_context(request, scope, teams, numbers), "by_team": by_team, "report_rows": rows}
+    return render(request, "dashboard/report.html", context)
 
 
 @login_required

@@ -1,6 +1,8 @@
 """Who sees which dashboard: a team's manager their team, a bureau director the bureau, the
 secretary-general and admins everyone; other staff 403, experts 404, pages and API alike."""
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -84,3 +86,15 @@ def test_everyone_sees_their_own_numbers_on_their_profile(client, org):
     assert mine.status_code == 200 and 'id="my-numbers-title"' in mine.content.decode()
     login(client, org["expert"])
     assert client.get("/dashboard/me/").status_code == 404
+
+
+def test_in_the_demo_the_secretary_general_sees_every_team(client):
+    from django.core.management import call_command
+
+    from dashboard.access import teams_of
+    from directory.models import Team
+
+    call_command("seed_demo", stdout=io.StringIO())
+    chosen = get_user_model().objects.filter(user_permissions__codename="view_all_teams")
+    assert chosen.count() == 1 and chosen.get().person.manager_id is None
+    assert teams_of(chosen.get()).count() == Team.objects.count()
