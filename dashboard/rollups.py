@@ -54,18 +54,20 @@ def _add(rows: list[tuple[int, dt.date, int, int]]) -> None:
         (row.user_id, row.day): row
         for row in ActivityDay.objects.select_for_update().filter(user_id__in=users, day__in=days)
     }
-    changed, new = [], []
-    for key, (n, hours) in totals.items():
-        row = existing.get(key)
-        if row is None:
-            new.append(ActivityDay(user_id=key[0], day=key[1], messages=n, hours=hours, active_hours=hours.bit_count()))
-        else:
-            row.messages += n
-            row.hours |= hours
-            row.active_hours = row.hours.bit_count()
-            changed.append(row)
-    ActivityDay.objects.bulk_update(changed, ["messages", "hours", "active_hours"], batch_size=1000)
-    ActivityDay.objects.bulk_create(new, batch_size=1000)
+    rows = []
+    for (user_id, day), (n, hours) in totals.items():
+        row = existing.get((user_id, day))
+        if row is not None:  # locked above: nobody else adds to it until this commits
+            n, hours = n + row.messages, hours | row.hours
+        rows.append(ActivityDay(user_id=user_id, day=day, messages=n, hours=hours, active_hours=hours.bit_count()))
+    # One INSERT ... ON CONFLICT DO UPDATE per thousand rows, with the totals already added up.
+    ActivityDay.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["user", "day"],
+        update_fields=["messages", "hours", "active_hours"],
+    )
 
 
 def refresh_meetings(now: dt.datetime | None = None) -> int:
