@@ -1,6 +1,6 @@
 """Who may see which teams' dashboard: a team's manager, a bureau's director, the secretary-general and admins."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
@@ -37,6 +37,7 @@ class Scope:
     teams: list[Team]
     chosen: Team | None  # one team picked out of the viewer's, or None for all of them
     members: list[Person]
+    viewer_teams: list[Team] = field(default_factory=list)  # all the teams the viewer may choose from
 
     @property
     def team_ids(self) -> list[int]:
@@ -72,7 +73,7 @@ def scope_for(user: AbstractBaseUser, team_id: int | None = None) -> Scope:
         .select_related("team", "user")
         .order_by("team__name_th", "first_name_th", "last_name_th", "pk")
     )
-    return Scope(teams=teams, chosen=chosen, members=members)
+    return Scope(teams=teams, chosen=chosen, members=members, viewer_teams=mine)
 
 
 def own_scope(person: Person) -> Scope:

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chat import activity
-from dashboard.models import ActivityDay, MeetingSlot, Watermark
+from dashboard.models import ActivityDay, InvitedSlot, MeetingSlot, Watermark
 from meetings import attendance_stats
 
 BANGKOK = zoneinfo.ZoneInfo("Asia/Bangkok")
@@ -84,24 +84,40 @@ def refresh_meetings(now: dt.datetime | None = None) -> int:
 
 
 def _replace_slots(meeting_ids: list[int]) -> None:
+    """Write again the occurrences of these meetings, and one row per invitee of each."""
     for offset in range(0, len(meeting_ids), 500):
         chunk = meeting_ids[offset : offset + 500]
         occurrences = attendance_stats.occurrences_of(chunk)
+        invitees = attendance_stats.invitees_of(chunk)
         MeetingSlot.objects.filter(meeting_id__in=chunk).delete()
-        MeetingSlot.objects.bulk_create(
-            [
-                MeetingSlot(
-                    meeting_id=row.meeting_id,
-                    original_start=row.original_start,
-                    start=row.start,
-                    end=row.end,
-                    cancelled=row.cancelled,
+        InvitedSlot.objects.filter(meeting_id__in=chunk).delete()
+        slots, invited = [], []
+        for meeting_id, rows in occurrences.items():
+            for row in rows:
+                slots.append(
+                    MeetingSlot(
+                        meeting_id=meeting_id,
+                        original_start=row.original_start,
+                        start=row.start,
+                        end=row.end,
+                        cancelled=row.cancelled,
+                    )
                 )
-                for rows in occurrences.values()
-                for row in rows
-            ],
-            batch_size=1000,
-        )
+                if row.cancelled:
+                    continue
+                minutes = round((row.end - row.start).total_seconds() / 60)
+                invited += [
+                    InvitedSlot(
+                        person_id=person_id,
+                        meeting_id=meeting_id,
+                        original_start=row.original_start,
+                        start=row.start,
+                        minutes=minutes,
+                    )
+                    for person_id in invitees.get(meeting_id, [])
+                ]
+        MeetingSlot.objects.bulk_create(slots, batch_size=1000)
+        InvitedSlot.objects.bulk_create(invited, batch_size=1000)
 
 
 def rebuild(now: dt.datetime | None = None) -> None:
@@ -111,5 +127,6 @@ def rebuild(now: dt.datetime | None = None) -> None:
         Watermark.objects.select_for_update().filter(name__in=[MESSAGES, MEETINGS]).delete()
         ActivityDay.objects.all().delete()
         MeetingSlot.objects.all().delete()
+        InvitedSlot.objects.all().delete()
     fold_messages(now)
     refresh_meetings(now)

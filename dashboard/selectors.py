@@ -4,11 +4,11 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from dashboard.access import Scope
-from dashboard.models import ActivityDay, MeetingSlot
+from dashboard.models import ActivityDay, InvitedSlot, MeetingSlot
 from dashboard.rollups import BANGKOK
 from directory import team_presence
 from directory.models import Person
@@ -57,7 +57,7 @@ class PersonNumbers:
     invitations: int = 0
     answered: int = 0
     accepted: int = 0
-    invited_held: int = 0  # past occurrences they were invited to and did not decline
+    invited_held: int = 0  # occurrences in the window, begun by now, that they were invited to
     attended: int = 0
 
     @property
@@ -170,47 +170,50 @@ def _cases(cases: case_stats.CaseNumbers, window: Window, by_user: dict, series:
 
 
 def _meetings(scope: Scope, window: Window, week: Window, now: dt.datetime, rows: dict, series: dict) -> list:
-    start, end = min(window.start, week.start), max(window.end, week.end)
-    invitations = attendance_stats.invitations_of(scope.person_ids, start, end)
-    meeting_ids = {invitation.meeting_id for invitation in invitations}
-    committees = attendance_stats.committees_of(scope.person_ids, window.start, window.end)
-    slots: dict[int, list[tuple]] = {}
-    for meeting_id, original_start, slot_start, slot_end in MeetingSlot.objects.filter(
-        meeting_id__in=meeting_ids | {c.meeting_id for c in committees},
-        start__lt=end,
-        end__gt=start,
+    people = scope.person_ids
+    first, last = window.start, window.end
+    invited = InvitedSlot.objects.filter(person_id__in=people)
+    for person_id, n, minutes in (
+        invited.filter(start__gte=week.start, start__lt=week.end)
+        .values_list("person_id")
+        .annotate(n=Count("pk"), minutes=Sum("minutes"))
+        .order_by()
+    ):
+        rows[person_id].meetings_this_week = n
+        rows[person_id].meeting_hours_this_week = minutes / 60
+    for person_id, n in (
+        invited.filter(start__gte=first, start__lt=min(last, now))
+        .values_list("person_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        rows[person_id].invited_held = n
+    for person_id, (n, answered, accepted) in attendance_stats.answers_per_person(people, first, last).items():
+        rows[person_id].invitations, rows[person_id].answered, rows[person_id].accepted = n, answered, accepted
+    for person_id, day, n in attendance_stats.attended_per_person_and_day(people, first, last, BANGKOK):
+        rows[person_id].attended += n
+        series["meetings_attended"][(day - window.first).days] += n
+    return _without_quorum(scope, first, last, now)
+
+
+def _without_quorum(scope: Scope, first: dt.datetime, last: dt.datetime, now: dt.datetime) -> list[Committee]:
+    """Held occurrences of the team's committee meetings with fewer of the quorum's pool in the call."""
+    committees = attendance_stats.committees_of(scope.person_ids, first, last)
+    if not committees:
+        return []
+    held: dict[int, list[tuple]] = {}
+    for meeting_id, original_start, start in MeetingSlot.objects.filter(
+        meeting_id__in=[c.meeting_id for c in committees],
+        start__gte=first,
+        start__lt=min(last, now),
         cancelled=False,
-    ).values_list("meeting_id", "original_start", "start", "end"):
-        slots.setdefault(meeting_id, []).append((original_start, slot_start, slot_end))
-    attended = attendance_stats.attended(scope.person_ids, window.start, window.end)
-    for _meeting, person_id, original_start in attended:
-        rows[person_id].attended += 1
-        series["meetings_attended"][(original_start.astimezone(BANGKOK).date() - window.first).days] += 1
-
-    for invitation in invitations:
-        row = rows[invitation.person_id]
-        meeting_slots = slots.get(invitation.meeting_id, [])
-        in_window = [s for s in meeting_slots if window.start <= s[1] < window.end]
-        if in_window:
-            row.invitations += 1
-            row.answered += invitation.response != "pending"
-            row.accepted += invitation.response == "accepted"
-        if invitation.response != "declined":
-            row.invited_held += sum(1 for s in in_window if s[1] <= now)
-        for _original, slot_start, slot_end in meeting_slots:
-            if week.start <= slot_start < week.end:
-                row.meetings_this_week += 1
-                row.meeting_hours_this_week += (slot_end - slot_start).total_seconds() / 3600
-
-    present = attendance_stats.attendance_of_meetings([c.meeting_id for c in committees], window.start, window.end)
+    ).values_list("meeting_id", "original_start", "start"):
+        held.setdefault(meeting_id, []).append((original_start, start))
+    present = attendance_stats.attendance_of_meetings([c.meeting_id for c in committees], first, last)
     short = []
     for committee in committees:
-        for original_start, slot_start, _end in slots.get(committee.meeting_id, []):
-            if not (window.start <= slot_start < window.end and slot_start <= now):
-                continue
-            counted = sum(
-                1 for person_id in committee.pool if (committee.meeting_id, person_id, original_start) in present
-            )
+        for original_start, start in held.get(committee.meeting_id, []):
+            counted = sum(1 for p in committee.pool if (committee.meeting_id, p, original_start) in present)
             if counted < committee.quorum:
-                short.append(Committee(committee.title, slot_start, counted, committee.quorum))
+                short.append(Committee(committee.title, start, counted, committee.quorum))
     return sorted(short, key=lambda c: c.start, reverse=True)

@@ -26,8 +26,7 @@ def _numbers(request):
         raise Http404 from None
     except Forbidden as refused:
         raise PermissionDenied(refused.message) from None
-    teams = access.teams_of(request.user)
-    return scope, teams, selectors.numbers_for(scope, int(days))
+    return scope, scope.viewer_teams, selectors.numbers_for(scope, int(days))
 
 
 def _scope_name(scope) -> str:

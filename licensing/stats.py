@@ -4,7 +4,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
-from django.db.models.functions import TruncDate
 
 from licensing.models import CLOSED_STATUSES, Case, Status
 
@@ -24,7 +23,6 @@ class CaseNumbers:
     open_per_person: dict[int, int]  # assignee user id → open cases
     decided_per_person: dict[int, int]  # assignee user id → cases decided in the window
     decided_per_day: dict[dt.date, int] = field(default_factory=dict)
-    opened_per_day: dict[dt.date, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -52,47 +50,53 @@ def case_numbers(
 ) -> CaseNumbers:
     """The numbers of the cases of these teams (and the workload of these people) for [start, end)."""
     cases = Case.objects.filter(team_id__in=team_ids)
-    open_cases = cases.filter(status__in=OPEN_STATUSES)
+    # One pass over the open cases, by status: how many, unanswered, unassigned, overdue.
     by_status = dict.fromkeys(OPEN_STATUSES, 0)
-    for status, n in open_cases.values_list("status").annotate(n=Count("pk")).order_by():
+    queue = {"waiting": 0, "unassigned": 0, "overdue": 0}
+    for status, n, waiting, unassigned, overdue in (
+        cases.filter(status__in=OPEN_STATUSES)
+        .values_list("status")
+        .annotate(
+            n=Count("pk"),
+            waiting=Count("pk", filter=Q(first_response_at__isnull=True)),
+            unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+            overdue=Count("pk", filter=Q(first_response_at__isnull=True, first_response_due__lt=now)),
+        )
+        .order_by()
+    ):
         by_status[status] = n
-    queue = open_cases.aggregate(
-        waiting=Count("pk", filter=Q(first_response_at__isnull=True)),
-        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
-        overdue=Count("pk", filter=Q(first_response_at__isnull=True, first_response_due__lt=now)),
-    )
-    answered = cases.filter(first_response_at__gte=start, first_response_at__lt=end)
+        queue["waiting"] += waiting
+        queue["unassigned"] += unassigned
+        queue["overdue"] += overdue
     to_answer = list(
-        answered.annotate(
-            took=ExpressionWrapper(F("first_response_at") - F("opened_at"), output_field=DurationField())
-        ).values_list("took", "first_response_at", "first_response_due")
+        cases.filter(first_response_at__gte=start, first_response_at__lt=end)
+        .annotate(took=ExpressionWrapper(F("first_response_at") - F("opened_at"), output_field=DurationField()))
+        .values_list("took", "first_response_at", "first_response_due")
     )
-    decided = cases.filter(decided_at__gte=start, decided_at__lt=end)
     to_decide = list(
-        decided.annotate(
-            took=ExpressionWrapper(F("decided_at") - F("opened_at"), output_field=DurationField())
-        ).values_list("took", flat=True)
+        cases.filter(decided_at__gte=start, decided_at__lt=end)
+        .annotate(took=ExpressionWrapper(F("decided_at") - F("opened_at"), output_field=DurationField()))
+        .values_list("took", "decided_at")
     )
-    people_cases = Case.objects.filter(assignee_id__in=user_ids)
-    open_per_person = dict(
-        people_cases.filter(status__in=OPEN_STATUSES).values_list("assignee_id").annotate(n=Count("pk")).order_by()
-    )
-    decided_per_person = dict(
-        people_cases.filter(decided_at__gte=start, decided_at__lt=end)
+    decided_per_day: dict[dt.date, int] = {}
+    for _took, at in to_decide:
+        day = at.astimezone(tz).date()
+        decided_per_day[day] = decided_per_day.get(day, 0) + 1
+    open_per_person, decided_per_person = {}, {}
+    for assignee, open_now, decided in (
+        Case.objects.filter(assignee_id__in=user_ids)
+        .filter(Q(status__in=OPEN_STATUSES) | Q(decided_at__gte=start, decided_at__lt=end))
         .values_list("assignee_id")
-        .annotate(n=Count("pk"))
+        .annotate(
+            open_now=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+            decided=Count("pk", filter=Q(decided_at__gte=start, decided_at__lt=end)),
+        )
         .order_by()
-    )
-    decided_per_day = dict(
-        decided.annotate(day=TruncDate("decided_at", tzinfo=tz)).values_list("day").annotate(n=Count("pk")).order_by()
-    )
-    opened_per_day = dict(
-        cases.filter(opened_at__gte=start, opened_at__lt=end)
-        .annotate(day=TruncDate("opened_at", tzinfo=tz))
-        .values_list("day")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    ):
+        if open_now:
+            open_per_person[assignee] = open_now
+        if decided:
+            decided_per_person[assignee] = decided
     return CaseNumbers(
         open_by_status=by_status,
         waiting_first_response=queue["waiting"],
@@ -101,9 +105,8 @@ def case_numbers(
         answered=len(to_answer),
         answered_late=sum(1 for _took, at, due in to_answer if due is not None and at > due),
         first_response=durations([took for took, _at, _due in to_answer]),
-        decision=durations(to_decide),
+        decision=durations([took for took, _at in to_decide]),
         open_per_person=open_per_person,
         decided_per_person=decided_per_person,
         decided_per_day=decided_per_day,
-        opened_per_day=opened_per_day,
     )

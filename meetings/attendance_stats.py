@@ -3,7 +3,8 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
 
 from meetings import selectors
 from meetings.models import Attendance, Attendee, Meeting
@@ -41,33 +42,6 @@ def occurrences_of(meeting_ids: list[int]) -> dict[int, list[OccurrenceRow]]:
 
 
 @dataclass(frozen=True)
-class Invitation:
-    meeting_id: int
-    person_id: int
-    response: str  # pending, accepted, tentative, declined
-    required: bool
-    is_expert: bool
-
-
-def invitations_of(person_ids: list[int], start: dt.datetime, end: dt.datetime) -> list[Invitation]:
-    """Invitations of these people to meetings that run at some time in [start, end), not cancelled."""
-    rows = Attendee.objects.filter(
-        person_id__in=person_ids,
-        meeting__starts_at__lt=end,
-        meeting__ends_at__gt=start,
-        meeting__cancelled_at__isnull=True,
-    ).values_list("meeting_id", "person_id", "response", "required", "person__kind")
-    return [Invitation(m, p, response, required, kind == "expert") for m, p, response, required, kind in rows]
-
-
-def attended(person_ids: list[int], start: dt.datetime, end: dt.datetime) -> set[tuple[int, int, dt.datetime]]:
-    """(meeting id, person id, occurrence's original start) of the calls these people joined, for
-    occurrences that started in [start, end)."""
-    rows = Attendance.objects.filter(person_id__in=person_ids, original_start__gte=start, original_start__lt=end)
-    return set(rows.values_list("meeting_id", "person_id", "original_start"))
-
-
-@dataclass(frozen=True)
 class Committee:
     meeting_id: int
     title: str
@@ -78,24 +52,73 @@ class Committee:
 
 def committees_of(person_ids: list[int], start: dt.datetime, end: dt.datetime) -> list[Committee]:
     """Meetings with a quorum, organised or chaired by one of these people, that run in [start, end)."""
-    meetings = Meeting.objects.filter(
-        Q(organiser_id__in=person_ids) | Q(chair_id__in=person_ids),
-        quorum__isnull=False,
-        starts_at__lt=end,
-        ends_at__gt=start,
-        cancelled_at__isnull=True,
-    ).prefetch_related("attendees__person")
-    found = []
-    for meeting in meetings:
-        experts = meeting.quorum_of == Meeting.QuorumOf.EXPERTS
-        pool = frozenset(
-            a.person_id for a in meeting.attendees.all() if (a.person.is_expert if experts else a.required)
-        )
-        found.append(Committee(meeting.pk, meeting.title, meeting.quorum, experts, pool))
-    return found
+    meetings = list(
+        Meeting.objects.filter(
+            Q(organiser_id__in=person_ids) | Q(chair_id__in=person_ids),
+            quorum__isnull=False,
+            starts_at__lt=end,
+            ends_at__gt=start,
+            cancelled_at__isnull=True,
+        ).values_list("pk", "title", "quorum", "quorum_of")
+    )
+    pools: dict[int, set[int]] = {}
+    experts_count = {pk for pk, _title, _quorum, of in meetings if of == Meeting.QuorumOf.EXPERTS}
+    for meeting_id, person_id, required, kind in Attendee.objects.filter(
+        meeting_id__in=[pk for pk, *_rest in meetings]
+    ).values_list("meeting_id", "person_id", "required", "person__kind"):
+        if (kind == "expert") if meeting_id in experts_count else required:
+            pools.setdefault(meeting_id, set()).add(person_id)
+    return [
+        Committee(pk, title, quorum, pk in experts_count, frozenset(pools.get(pk, ())))
+        for pk, title, quorum, _of in meetings
+    ]
 
 
 def attendance_of_meetings(meeting_ids: list[int], start: dt.datetime, end: dt.datetime) -> set[tuple]:
     """(meeting id, person id, original start) of everyone who joined these meetings' calls in [start, end)."""
     rows = Attendance.objects.filter(meeting_id__in=meeting_ids, original_start__gte=start, original_start__lt=end)
     return set(rows.values_list("meeting_id", "person_id", "original_start"))
+
+
+def invitees_of(meeting_ids: list[int]) -> dict[int, list[int]]:
+    """Meeting id → the ids of the people invited to it."""
+    found: dict[int, list[int]] = {}
+    for meeting_id, person_id in Attendee.objects.filter(meeting_id__in=meeting_ids).values_list(
+        "meeting_id", "person_id"
+    ):
+        found.setdefault(meeting_id, []).append(person_id)
+    return found
+
+
+def answers_per_person(person_ids: list[int], start: dt.datetime, end: dt.datetime) -> dict[int, tuple[int, int, int]]:
+    """Person id → (invitations, answered, accepted) for meetings running in [start, end), not cancelled."""
+    rows = (
+        Attendee.objects.filter(
+            person_id__in=person_ids,
+            meeting__starts_at__lt=end,
+            meeting__ends_at__gt=start,
+            meeting__cancelled_at__isnull=True,
+        )
+        .values_list("person_id")
+        .annotate(
+            n=Count("pk"),
+            answered=Count("pk", filter=~Q(response=Attendee.Response.PENDING)),
+            accepted=Count("pk", filter=Q(response=Attendee.Response.ACCEPTED)),
+        )
+        .order_by()
+    )
+    return {person_id: (n, answered, accepted) for person_id, n, answered, accepted in rows}
+
+
+def attended_per_person_and_day(
+    person_ids: list[int], start: dt.datetime, end: dt.datetime, tz: dt.tzinfo
+) -> list[tuple[int, dt.date, int]]:
+    """(person id, local day, calls joined) for occurrences that started in [start, end)."""
+    rows = (
+        Attendance.objects.filter(person_id__in=person_ids, original_start__gte=start, original_start__lt=end)
+        .annotate(day=TruncDate("original_start", tzinfo=tz))
+        .values_list("person_id", "day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return list(rows)

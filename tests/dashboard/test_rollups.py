@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from chat.models import Message, Room
 from dashboard import rollups
-from dashboard.models import ActivityDay, MeetingSlot
+from dashboard.models import ActivityDay, InvitedSlot, MeetingSlot
 from meetings import services as meetings
 from meetings.recurrence import Recurrence
 from meetings.selectors import key_of
@@ -25,7 +25,9 @@ def activity() -> set[tuple]:
 
 
 def slots() -> set[tuple]:
-    return set(MeetingSlot.objects.values_list("meeting_id", "original_start", "start", "end", "cancelled"))
+    return set(MeetingSlot.objects.values_list("meeting_id", "original_start", "start", "end", "cancelled")) | set(
+        InvitedSlot.objects.values_list("person_id", "meeting_id", "original_start", "start", "minutes")
+    )
 
 
 def test_incremental_rollups_equal_a_full_recount_after_a_random_history(org):
@@ -68,7 +70,22 @@ def test_incremental_rollups_equal_a_full_recount_after_a_random_history(org):
     first = MeetingSlot.objects.filter(meeting=moved).order_by("start").first()
     meetings.cancel_occurrence(manager, moved.pk, key_of(first.original_start))
     meetings.cancel_meeting(manager, made[2].pk)
+    changed = made[0]  # a single meeting
+    meetings.update_meeting(
+        manager,
+        changed.pk,
+        Draft(
+            title="ย้ายแล้ว",
+            start=changed.starts_at + dt.timedelta(hours=1),
+            end=changed.ends_at + dt.timedelta(hours=1),
+            people={org["s2"].pk: True, org["s3"].pk: False},
+        ),
+    )
     rollups.refresh_meetings()
+    assert set(InvitedSlot.objects.filter(meeting=changed).values_list("person_id", flat=True)) == {
+        org["s2"].pk,
+        org["s3"].pk,
+    }
     assert MeetingSlot.objects.filter(meeting=moved, cancelled=True).count() == 1
 
     incremental = activity(), slots()
