@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -49,9 +50,11 @@ def person_columns() -> list[tuple[str, str]]:
 
 def person_rows(numbers: Numbers) -> list[dict]:
     statuses = presence_labels()
+    profile = reverse("directory:profile", args=[0]).removesuffix("0/")  # reversed once, not per row
     return [
         {
             "person_id": row.person.pk,
+            "profile_url": f"{profile}{row.person.pk}/",
             "user_id": row.person.user_id,
             "name": row.person.display_name,
             "team": row.person.team.name if row.person.team else "",

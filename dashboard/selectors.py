@@ -84,7 +84,7 @@ class Numbers:
     people: list[PersonNumbers]
     status_counts: dict[str, int]
     place_counts: dict[str, int]
-    cases: case_stats.CaseNumbers | None
+    cases: case_stats.CaseNumbers
     committees_without_quorum: list[Committee]
     series: dict[str, list[int]] = field(default_factory=dict)  # per day of the window
 
@@ -109,7 +109,7 @@ class Numbers:
         return min(1.0, self.total("attended") / held) if held else None
 
 
-def numbers_for(scope: Scope, days: int, now: dt.datetime | None = None, with_cases: bool = True) -> Numbers:
+def numbers_for(scope: Scope, days: int, now: dt.datetime | None = None) -> Numbers:
     """Everything the dashboard shows for these people over the last `days` days (today included)."""
     now = now or timezone.now()
     today = now.astimezone(BANGKOK).date()
@@ -126,10 +126,8 @@ def numbers_for(scope: Scope, days: int, now: dt.datetime | None = None, with_ca
 
     series = {name: [0] * days for name in ("messages", "active_hours", "cases_decided", "meetings_attended")}
     _activity(scope, window, by_user, series)
-    cases = None
-    if with_cases:
-        cases = case_stats.case_numbers(scope.team_ids, scope.user_ids, window.start, window.end, now, BANGKOK)
-        _cases(cases, window, by_user, series)
+    cases = case_stats.case_numbers(scope.team_ids, scope.user_ids, window.start, window.end, now, BANGKOK)
+    _cases(cases, window, by_user, series)
     committees = _meetings(scope, window, week, now, rows, series)
     return Numbers(
         window=window,

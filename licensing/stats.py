@@ -46,9 +46,10 @@ def durations(values: list[dt.timedelta]) -> Durations:
 
 
 def case_numbers(
-    team_ids: list[int], user_ids: list[int], start: dt.datetime, end: dt.datetime, now: dt.datetime, tz: dt.tzinfo
+    team_ids: list[int], user_ids, start: dt.datetime, end: dt.datetime, now: dt.datetime, tz: dt.tzinfo
 ) -> CaseNumbers:
-    """The numbers of the cases of these teams (and the workload of these people) for [start, end)."""
+    """The numbers of the cases of these teams (and the workload of these people: ids, or a
+    subquery of them) for [start, end)."""
     cases = Case.objects.filter(team_id__in=team_ids)
     # One pass over the open cases, by status: how many, unanswered, unassigned, overdue.
     by_status = dict.fromkeys(OPEN_STATUSES, 0)
@@ -68,10 +69,12 @@ def case_numbers(
         queue["waiting"] += waiting
         queue["unassigned"] += unassigned
         queue["overdue"] += overdue
+    answered = cases.filter(first_response_at__gte=start, first_response_at__lt=end)
+    late = answered.filter(first_response_at__gt=F("first_response_due")).count()
     to_answer = list(
-        cases.filter(first_response_at__gte=start, first_response_at__lt=end)
-        .annotate(took=ExpressionWrapper(F("first_response_at") - F("opened_at"), output_field=DurationField()))
-        .values_list("took", "first_response_at", "first_response_due")
+        answered.annotate(
+            took=ExpressionWrapper(F("first_response_at") - F("opened_at"), output_field=DurationField())
+        ).values_list("took", flat=True)
     )
     to_decide = list(
         cases.filter(decided_at__gte=start, decided_at__lt=end)
@@ -103,8 +106,8 @@ def case_numbers(
         unassigned=queue["unassigned"],
         overdue=queue["overdue"],
         answered=len(to_answer),
-        answered_late=sum(1 for _took, at, due in to_answer if due is not None and at > due),
-        first_response=durations([took for took, _at, _due in to_answer]),
+        answered_late=late,
+        first_response=durations(to_answer),
         decision=durations([took for took, _at in to_decide]),
         open_per_person=open_per_person,
         decided_per_person=decided_per_person,

@@ -1,4 +1,6 @@
-"""Reads of meetings for the managers' dashboard: occurrences, invitations, answers and attendance, as plain rows."""
+"""Reads of meetings for the managers' dashboard: occurrences, invitations, answers and attendance, as plain rows.
+
+`person_ids` may be a list or a subquery of ids (a values() QuerySet)."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -50,7 +52,7 @@ class Committee:
     pool: frozenset[int]  # the people the quorum counts: experts, or the required attendees
 
 
-def committees_of(person_ids: list[int], start: dt.datetime, end: dt.datetime) -> list[Committee]:
+def committees_of(person_ids, start: dt.datetime, end: dt.datetime) -> list[Committee]:
     """Meetings with a quorum, organised or chaired by one of these people, that run in [start, end)."""
     meetings = list(
         Meeting.objects.filter(
@@ -90,7 +92,7 @@ def invitees_of(meeting_ids: list[int]) -> dict[int, list[int]]:
     return found
 
 
-def answers_per_person(person_ids: list[int], start: dt.datetime, end: dt.datetime) -> dict[int, tuple[int, int, int]]:
+def answers_per_person(person_ids, start: dt.datetime, end: dt.datetime) -> dict[int, tuple[int, int, int]]:
     """Person id → (invitations, answered, accepted) for meetings running in [start, end), not cancelled."""
     rows = (
         Attendee.objects.filter(
@@ -111,7 +113,7 @@ def answers_per_person(person_ids: list[int], start: dt.datetime, end: dt.dateti
 
 
 def attended_per_person_and_day(
-    person_ids: list[int], start: dt.datetime, end: dt.datetime, tz: dt.tzinfo
+    person_ids, start: dt.datetime, end: dt.datetime, tz: dt.tzinfo
 ) -> list[tuple[int, dt.date, int]]:
     """(person id, local day, calls joined) for occurrences that started in [start, end)."""
     rows = (

@@ -58,10 +58,10 @@ function draw() {
   document.body.dataset.chartsDrawn = "true";
 }
 
-// Recount the "now" figures from the rows (one row per person in the list of people now).
+// Recount the "now" figures from the table's rows (one a person).
 function recount() {
   const counts = {};
-  for (const element of document.querySelectorAll(".people-now [data-status]")) {
+  for (const element of document.querySelectorAll(".dash-table [data-status]")) {
     counts[element.dataset.status] = (counts[element.dataset.status] || 0) + 1;
   }
   for (const stat of document.querySelectorAll("[data-count-status]")) {
