@@ -207,11 +207,11 @@ def _without_quorum(scope: Scope, first: dt.datetime, last: dt.datetime, now: dt
         cancelled=False,
     ).values_list("meeting_id", "original_start", "start"):
         held.setdefault(meeting_id, []).append((original_start, start))
-    present = attendance_stats.attendance_of_meetings([c.meeting_id for c in committees], first, last)
+    present = attendance_stats.present_for_quorum([c.meeting_id for c in committees], first, last)
     short = []
     for committee in committees:
         for original_start, start in held.get(committee.meeting_id, []):
-            counted = sum(1 for p in committee.pool if (committee.meeting_id, p, original_start) in present)
+            counted = present.get((committee.meeting_id, original_start), 0)
             if counted < committee.quorum:
                 short.append(Committee(committee.title, start, counted, committee.quorum))
     return sorted(short, key=lambda c: c.start, reverse=True)

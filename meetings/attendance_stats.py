@@ -5,7 +5,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncDate
 
 from meetings import selectors
@@ -48,38 +48,35 @@ class Committee:
     meeting_id: int
     title: str
     quorum: int
-    of_experts: bool
-    pool: frozenset[int]  # the people the quorum counts: experts, or the required attendees
 
 
 def committees_of(person_ids, start: dt.datetime, end: dt.datetime) -> list[Committee]:
     """Meetings with a quorum, organised or chaired by one of these people, that run in [start, end)."""
-    meetings = list(
-        Meeting.objects.filter(
-            Q(organiser_id__in=person_ids) | Q(chair_id__in=person_ids),
-            quorum__isnull=False,
-            starts_at__lt=end,
-            ends_at__gt=start,
-            cancelled_at__isnull=True,
-        ).values_list("pk", "title", "quorum", "quorum_of")
+    meetings = Meeting.objects.filter(
+        Q(organiser_id__in=person_ids) | Q(chair_id__in=person_ids),
+        quorum__isnull=False,
+        starts_at__lt=end,
+        ends_at__gt=start,
+        cancelled_at__isnull=True,
+    ).values_list("pk", "title", "quorum")
+    return [Committee(*row) for row in meetings]
+
+
+def present_for_quorum(meeting_ids: list[int], start: dt.datetime, end: dt.datetime) -> dict[tuple, int]:
+    """(meeting id, original start) → how many of those the quorum counts (the experts, or the
+    required attendees, as the meeting says) joined that occurrence's call, for [start, end)."""
+    counted = Attendee.objects.filter(meeting_id=OuterRef("meeting_id"), person_id=OuterRef("person_id")).filter(
+        Q(meeting__quorum_of=Meeting.QuorumOf.EXPERTS, person__kind="expert")
+        | (~Q(meeting__quorum_of=Meeting.QuorumOf.EXPERTS) & Q(required=True))
     )
-    pools: dict[int, set[int]] = {}
-    experts_count = {pk for pk, _title, _quorum, of in meetings if of == Meeting.QuorumOf.EXPERTS}
-    for meeting_id, person_id, required, kind in Attendee.objects.filter(
-        meeting_id__in=[pk for pk, *_rest in meetings]
-    ).values_list("meeting_id", "person_id", "required", "person__kind"):
-        if (kind == "expert") if meeting_id in experts_count else required:
-            pools.setdefault(meeting_id, set()).add(person_id)
-    return [
-        Committee(pk, title, quorum, pk in experts_count, frozenset(pools.get(pk, ())))
-        for pk, title, quorum, _of in meetings
-    ]
-
-
-def attendance_of_meetings(meeting_ids: list[int], start: dt.datetime, end: dt.datetime) -> set[tuple]:
-    """(meeting id, person id, original start) of everyone who joined these meetings' calls in [start, end)."""
-    rows = Attendance.objects.filter(meeting_id__in=meeting_ids, original_start__gte=start, original_start__lt=end)
-    return set(rows.values_list("meeting_id", "person_id", "original_start"))
+    rows = (
+        Attendance.objects.filter(meeting_id__in=meeting_ids, original_start__gte=start, original_start__lt=end)
+        .filter(Exists(counted))
+        .values_list("meeting_id", "original_start")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(meeting_id, original_start): n for meeting_id, original_start, n in rows}
 
 
 def invitees_of(meeting_ids: list[int]) -> dict[int, list[int]]:
