@@ -5,7 +5,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
 from meetings import selectors
@@ -65,18 +65,21 @@ def committees_of(person_ids, start: dt.datetime, end: dt.datetime) -> list[Comm
 def present_for_quorum(meeting_ids: list[int], start: dt.datetime, end: dt.datetime) -> dict[tuple, int]:
     """(meeting id, original start) → how many of those the quorum counts (the experts, or the
     required attendees, as the meeting says) joined that occurrence's call, for [start, end)."""
-    counted = Attendee.objects.filter(meeting_id=OuterRef("meeting_id"), person_id=OuterRef("person_id")).filter(
-        Q(meeting__quorum_of=Meeting.QuorumOf.EXPERTS, person__kind="expert")
-        | (~Q(meeting__quorum_of=Meeting.QuorumOf.EXPERTS) & Q(required=True))
+    pool = set(
+        Attendee.objects.filter(meeting_id__in=meeting_ids)
+        .filter(
+            Q(meeting__quorum_of=Meeting.QuorumOf.EXPERTS, person__kind="expert")
+            | (~Q(meeting__quorum_of=Meeting.QuorumOf.EXPERTS) & Q(required=True))
+        )
+        .values_list("meeting_id", "person_id")
     )
-    rows = (
-        Attendance.objects.filter(meeting_id__in=meeting_ids, original_start__gte=start, original_start__lt=end)
-        .filter(Exists(counted))
-        .values_list("meeting_id", "original_start")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {(meeting_id, original_start): n for meeting_id, original_start, n in rows}
+    present: dict[tuple, int] = {}
+    for meeting_id, person_id, original_start in Attendance.objects.filter(
+        meeting_id__in=meeting_ids, original_start__gte=start, original_start__lt=end
+    ).values_list("meeting_id", "person_id", "original_start"):
+        if (meeting_id, person_id) in pool:
+            present[meeting_id, original_start] = present.get((meeting_id, original_start), 0) + 1
+    return present
 
 
 def invitees_of(meeting_ids: list[int]) -> dict[int, list[int]]:
