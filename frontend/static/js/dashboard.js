@@ -37,6 +37,9 @@ function draw() {
   }
   const people = document.getElementById("chart-people");
   if (people) {
+    // A bar's height per person (set here: the page's policy allows no inline style attribute).
+    const box = people.parentElement;
+    box.style.height = `${Math.min(1400, 90 + Number(box.dataset.bars || 5) * 30)}px`;
     people.chart = new window.Chart(people, {
       type: "bar",
       data: {
@@ -51,7 +54,19 @@ function draw() {
         animation: reduced ? false : undefined,
         indexAxis: "y",
         maintainAspectRatio: false,
-        scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
+        scales: {
+          x: { beginAtZero: true, ticks: { precision: 0 } },
+          // On a phone a long Thai name would push the bars off the canvas: shorten it there
+          // (the table below has it whole).
+          y: {
+            ticks: {
+              callback(value) {
+                const label = this.getLabelForValue(value);
+                return window.innerWidth < 600 && label.length > 14 ? `${label.slice(0, 13)}…` : label;
+              },
+            },
+          },
+        },
       },
     });
   }
