@@ -98,3 +98,11 @@ def test_in_the_demo_the_secretary_general_sees_every_team(client):
     chosen = get_user_model().objects.filter(user_permissions__codename="view_all_teams")
     assert chosen.count() == 1 and chosen.get().person.manager_id is None
     assert teams_of(chosen.get()).count() == Team.objects.count()
+
+
+def test_the_endpoint_is_in_the_openapi_document(client, org):
+    client.force_login(org["manager_a"].user)
+    document = client.get("/api/v1/openapi.json").json()
+    operation = document["paths"]["/api/v1/dashboard"]["get"]
+    assert {parameter["name"] for parameter in operation["parameters"]} >= {"team", "days"}
+    assert "403" in operation["description"]  # the permission rules are documented with it
