@@ -107,12 +107,14 @@ def me(request):
 def _mount_app_routers() -> None:
     # Each app owns its endpoints; the hub only mounts them under /api/v1.
     from chat.api import router as chat_router
+    from dashboard.api import router as dashboard_router
     from directory.api import router as directory_router
     from meetings.api import router as meetings_router
 
     api.add_router("/", directory_router)
     api.add_router("/", chat_router)
     api.add_router("/", meetings_router)
+    api.add_router("/", dashboard_router)
 
 
 _mount_app_routers()

@@ -14,7 +14,8 @@ SECTIONS = [
     {"slug": "meetings", "label": _("Meetings"), "icon": "calendar", "url": "meetings:mine"},
     {"slug": "cases", "label": _("Cases"), "icon": "folder", "url": None},
     {"slug": "directory", "label": _("Directory"), "icon": "people", "url": "directory:people"},
-    {"slug": "dashboard", "label": _("Dashboard"), "icon": "chart", "url": None},
+    # Shown to managers only (dashboard.access).
+    {"slug": "dashboard", "label": _("Dashboard"), "icon": "chart", "url": "dashboard:index"},
 ]
 
 
@@ -25,15 +26,27 @@ def _href(item: dict) -> str:
         return reverse("section", args=[item["slug"]])
 
 
+def _manages(request) -> bool:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    from dashboard.access import may_see_dashboard
+
+    return may_see_dashboard(user)
+
+
 def navigation(request):
     match = getattr(request, "resolver_match", None)
     current = ""
     if match is not None:
         current = match.kwargs.get("slug") or match.url_name or ""
-        current = {"directory": "directory", "chat": "chats", "meetings": "meetings"}.get(match.app_name, current)
+        current = {"directory": "directory", "chat": "chats", "meetings": "meetings", "dashboard": "dashboard"}.get(
+            match.app_name, current
+        )
     rail = [
         {**item, "href": _href(item), "current": item["slug"] == current, "soon": item["url"] is None}
         for item in SECTIONS
+        if item["slug"] != "dashboard" or _manages(request)
     ]
     from directory.selectors import presence_labels, presence_of_user
 

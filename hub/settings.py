@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "chat",
     "meetings",
     "licensing",
+    "dashboard",
     "frontend",
     # django-scheduler: events, rules, occurrences (its urls are never mounted). Last, so that its
     # own base.html and other templates never shadow ours.

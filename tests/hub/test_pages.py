@@ -84,8 +84,9 @@ def test_left_rail_marks_the_current_page(client):
     client.force_login(person.user)
     html = client.get("/").content.decode()
     assert 'aria-current="page"' in html
-    for label in ("แชท", "การประชุม", "เรื่องพิจารณา", "ทำเนียบบุคลากร", "แดชบอร์ด"):
+    for label in ("แชท", "การประชุม", "เรื่องพิจารณา", "ทำเนียบบุคลากร"):
         assert label in html
+    assert "แดชบอร์ด" not in html  # for managers only (tests/dashboard/test_access.py)
 
 
 def test_every_thai_message_is_translated():

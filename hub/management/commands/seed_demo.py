@@ -4,6 +4,7 @@ conversations, and print its logins."""
 from django.core.management.base import BaseCommand
 
 from chat.demo import seed_conversations
+from dashboard.demo import seed_dashboard
 from directory.demo import seed_demo
 from meetings.demo import seed_meetings
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         logins = seed_demo(password)
         seed_conversations()
         seed_meetings()
+        seed_dashboard()
         widths = [max(len(column), *(len(login[column]) for login in logins)) for column in COLUMNS]
         header = "  ".join(column.ljust(width) for column, width in zip(COLUMNS, widths))
         self.stdout.write(header.rstrip())

@@ -1,0 +1,133 @@
+"""Reads of cases for the managers' dashboard: counts by status, the queue, overdue, response times, workload."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models.functions import TruncDate
+
+from licensing.models import CLOSED_STATUSES, Case, Status
+
+OPEN_STATUSES = [status for status in Status.values if status not in CLOSED_STATUSES]
+
+
+@dataclass
+class CaseNumbers:
+    open_by_status: dict[str, int]
+    waiting_first_response: int  # open, nobody has answered yet
+    unassigned: int  # open, in no one's hands
+    overdue: int  # open, unanswered, past the team's first-response target
+    answered_late: int  # of those answered in the window, after the target
+    answered: int  # first responses in the window
+    first_response: "Durations"
+    decision: "Durations"
+    open_per_person: dict[int, int]  # assignee user id → open cases
+    decided_per_person: dict[int, int]  # assignee user id → cases decided in the window
+    decided_per_day: dict[dt.date, int] = field(default_factory=dict)
+
+
+@dataclass
+class Durations:
+    count: int
+    median: dt.timedelta | None
+    p90: dt.timedelta | None
+
+
+def percentile(sorted_values: list, share: float):
+    """The nearest-rank percentile (0 < share <= 1) of values already in order; None for none."""
+    if not sorted_values:
+        return None
+    rank = max(1, -(-len(sorted_values) * share // 1))  # ceil without floats drifting
+    return sorted_values[int(rank) - 1]
+
+
+def durations(values: list[dt.timedelta]) -> Durations:
+    ordered = sorted(values)
+    return Durations(len(ordered), percentile(ordered, 0.5), percentile(ordered, 0.9))
+
+
+class PercentileDisc(Aggregate):
+    """PostgreSQL's nearest-rank percentile (the first value whose share of the ordered values
+    reaches `share`): the same value percentile() picks, without fetching every row."""
+
+    function = "PERCENTILE_DISC"
+    template = "%(function)s(%(share)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, share: float, **extra):
+        super().__init__(expression, share=float(share), output_field=DurationField(), **extra)
+
+
+def _durations_of(cases, end_field: str) -> Durations:
+    took = ExpressionWrapper(F(end_field) - F("opened_at"), output_field=DurationField())
+    if connection.vendor == "postgresql":
+        found = cases.aggregate(n=Count("pk"), median=PercentileDisc(took, 0.5), p90=PercentileDisc(took, 0.9))
+        return Durations(found["n"], found["median"], found["p90"])
+    return durations(list(cases.annotate(took=took).values_list("took", flat=True)))
+
+
+def case_numbers(
+    team_ids: list[int], user_ids, start: dt.datetime, end: dt.datetime, now: dt.datetime, tz: dt.tzinfo
+) -> CaseNumbers:
+    """The numbers of the cases of these teams (and the workload of these people: ids, or a
+    subquery of them) for [start, end)."""
+    cases = Case.objects.filter(team_id__in=team_ids)
+    # One pass over the open cases, by status: how many, unanswered, unassigned, overdue.
+    by_status = dict.fromkeys(OPEN_STATUSES, 0)
+    queue = {"waiting": 0, "unassigned": 0, "overdue": 0}
+    for status, n, waiting, unassigned, overdue in (
+        cases.filter(status__in=OPEN_STATUSES)
+        .values_list("status")
+        .annotate(
+            n=Count("pk"),
+            waiting=Count("pk", filter=Q(first_response_at__isnull=True)),
+            unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+            overdue=Count("pk", filter=Q(first_response_at__isnull=True, first_response_due__lt=now)),
+        )
+        .order_by()
+    ):
+        by_status[status] = n
+        queue["waiting"] += waiting
+        queue["unassigned"] += unassigned
+        queue["overdue"] += overdue
+    answered = cases.filter(first_response_at__gte=start, first_response_at__lt=end)
+    late = answered.filter(first_response_at__gt=F("first_response_due")).count()
+    decided = cases.filter(decided_at__gte=start, decided_at__lt=end)
+    decided_per_day = dict(
+        decided.annotate(day=TruncDate("decided_at", tzinfo=tz)).values_list("day").annotate(n=Count("pk")).order_by()
+    )
+    open_per_person, decided_per_person = {}, {}
+    for assignee, open_now, decided_now in (
+        Case.objects.filter(assignee_id__in=user_ids)
+        .filter(Q(status__in=OPEN_STATUSES) | Q(decided_at__gte=start, decided_at__lt=end))
+        .values_list("assignee_id")
+        .annotate(
+            open_now=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+            decided_now=Count("pk", filter=Q(decided_at__gte=start, decided_at__lt=end)),
+        )
+        .order_by()
+    ):
+        if open_now:
+            open_per_person[assignee] = open_now
+        if decided_now:
+            decided_per_person[assignee] = decided_now
+    return CaseNumbers(
+        open_by_status=by_status,
+        waiting_first_response=queue["waiting"],
+        unassigned=queue["unassigned"],
+        overdue=queue["overdue"],
+        answered_late=late,
+        **_response_times(answered, decided),
+        open_per_person=open_per_person,
+        decided_per_person=decided_per_person,
+        decided_per_day=decided_per_day,
+    )
+
+
+def _response_times(answered, decided) -> dict:
+    first_response = _durations_of(answered, "first_response_at")
+    return {
+        "answered": first_response.count,
+        "first_response": first_response,
+        "decision": _durations_of(decided, "decided_at"),
+    }

@@ -1,0 +1,126 @@
+"""Reads of meetings for the managers' dashboard: occurrences, invitations, answers and attendance, as plain rows.
+
+`person_ids` may be a list or a subquery of ids (a values() QuerySet)."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+
+from meetings import selectors
+from meetings.models import Attendance, Attendee, Meeting
+
+
+@dataclass(frozen=True)
+class OccurrenceRow:
+    meeting_id: int
+    original_start: dt.datetime
+    start: dt.datetime
+    end: dt.datetime
+    cancelled: bool
+
+
+def meetings_changed_since(since: dt.datetime | None) -> list[int]:
+    """Ids of meetings created or changed (times, rule, cancellations) at or after `since`; all without it."""
+    meetings = Meeting.objects.all() if since is None else Meeting.objects.filter(updated_at__gte=since)
+    return list(meetings.values_list("pk", flat=True))
+
+
+def occurrences_of(meeting_ids: list[int]) -> dict[int, list[OccurrenceRow]]:
+    """Meeting id → every occurrence of it (a series runs two years at most), cancelled ones flagged."""
+    found: dict[int, list[OccurrenceRow]] = {}
+    meetings = (
+        Meeting.objects.filter(pk__in=meeting_ids)
+        .select_related("event__rule")
+        .prefetch_related("event__occurrence_set")
+    )
+    for meeting in meetings:
+        slots = selectors.occurrences_of(meeting, meeting.starts_at, meeting.ends_at + dt.timedelta(seconds=1))
+        found[meeting.pk] = [
+            OccurrenceRow(meeting.pk, slot.original_start, slot.start, slot.end, slot.cancelled) for slot in slots
+        ]
+    return found
+
+
+@dataclass(frozen=True)
+class Committee:
+    meeting_id: int
+    title: str
+    quorum: int
+
+
+def committees_of(person_ids, start: dt.datetime, end: dt.datetime) -> list[Committee]:
+    """Meetings with a quorum, organised or chaired by one of these people, that run in [start, end)."""
+    meetings = Meeting.objects.filter(
+        Q(organiser_id__in=person_ids) | Q(chair_id__in=person_ids),
+        quorum__isnull=False,
+        starts_at__lt=end,
+        ends_at__gt=start,
+        cancelled_at__isnull=True,
+    ).values_list("pk", "title", "quorum")
+    return [Committee(*row) for row in meetings]
+
+
+def present_for_quorum(meeting_ids: list[int], start: dt.datetime, end: dt.datetime) -> dict[tuple, int]:
+    """(meeting id, original start) → how many of those the quorum counts (the experts, or the
+    required attendees, as the meeting says) joined that occurrence's call, for [start, end)."""
+    pool = set(
+        Attendee.objects.filter(meeting_id__in=meeting_ids)
+        .filter(
+            Q(meeting__quorum_of=Meeting.QuorumOf.EXPERTS, person__kind="expert")
+            | (~Q(meeting__quorum_of=Meeting.QuorumOf.EXPERTS) & Q(required=True))
+        )
+        .values_list("meeting_id", "person_id")
+    )
+    present: dict[tuple, int] = {}
+    for meeting_id, person_id, original_start in Attendance.objects.filter(
+        meeting_id__in=meeting_ids, original_start__gte=start, original_start__lt=end
+    ).values_list("meeting_id", "person_id", "original_start"):
+        if (meeting_id, person_id) in pool:
+            present[meeting_id, original_start] = present.get((meeting_id, original_start), 0) + 1
+    return present
+
+
+def invitees_of(meeting_ids: list[int]) -> dict[int, list[int]]:
+    """Meeting id → the ids of the people invited to it."""
+    found: dict[int, list[int]] = {}
+    for meeting_id, person_id in Attendee.objects.filter(meeting_id__in=meeting_ids).values_list(
+        "meeting_id", "person_id"
+    ):
+        found.setdefault(meeting_id, []).append(person_id)
+    return found
+
+
+def answers_per_person(person_ids, start: dt.datetime, end: dt.datetime) -> dict[int, tuple[int, int, int]]:
+    """Person id → (invitations, answered, accepted) for meetings running in [start, end), not cancelled."""
+    rows = (
+        Attendee.objects.filter(
+            person_id__in=person_ids,
+            meeting__starts_at__lt=end,
+            meeting__ends_at__gt=start,
+            meeting__cancelled_at__isnull=True,
+        )
+        .values_list("person_id")
+        .annotate(
+            n=Count("pk"),
+            answered=Count("pk", filter=~Q(response=Attendee.Response.PENDING)),
+            accepted=Count("pk", filter=Q(response=Attendee.Response.ACCEPTED)),
+        )
+        .order_by()
+    )
+    return {person_id: (n, answered, accepted) for person_id, n, answered, accepted in rows}
+
+
+def attended_per_person_and_day(
+    person_ids, start: dt.datetime, end: dt.datetime, tz: dt.tzinfo
+) -> list[tuple[int, dt.date, int]]:
+    """(person id, local day, calls joined) for occurrences that started in [start, end)."""
+    rows = (
+        Attendance.objects.filter(person_id__in=person_ids, original_start__gte=start, original_start__lt=end)
+        .annotate(day=TruncDate("original_start", tzinfo=tz))
+        .values_list("person_id", "day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return list(rows)
