@@ -38,7 +38,8 @@ def apply_event(event: Event) -> Case:
             case_rooms.post_case_notice(case, _opened_text(case))
         elif case.room_id is None:
             case_rooms.open_case_room(case)
-        _after(case, event, newer)
+        if not (created and event.type in ("case.opened", "case.updated")):  # its status is in the first notice
+            _after(case, event, newer)
     return case
 
 
