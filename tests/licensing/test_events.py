@@ -20,3 +20,13 @@ def test_an_opened_case_is_stored_and_its_room_gets_a_notice(client, secret, org
     notices = list(Message.objects.filter(room=case.room, author__isnull=True))
     assert len(notices) == 1 and "เชียงใหม่" in notices[0].body
     assert InboxEvent.objects.get().state == "done"
+
+
+def test_the_case_pages_show_the_case(client, secret, org):
+    deliver(client, event())
+    case = Case.objects.get()
+    client.force_login(org["manager"].user)
+    assert client.get("/cases/").status_code == 200
+    page = client.get(f"/cases/{case.pk}/")
+    assert page.status_code == 200
+    assert "สมหญิง" in page.content.decode()
