@@ -93,6 +93,7 @@ def _route(case: Case) -> None:
     except ImportError:  # LEAD: licensing.routing (branch lic-b) is not merged here yet; the case waits unrouted
         return
     route_case(case)
+    case.refresh_from_db(fields=["team", "assignee", "first_response_due"])
 
 
 def _opened_text(case: Case) -> str:

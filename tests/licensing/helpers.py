@@ -1,5 +1,6 @@
-"""Shared set-up for the licensing tests: a team with a manager and members, events as the
-backend sends them, signed."""
+"""Set-up for the tests of the backend connection: a team that takes cases, with a manager and
+an officer online; events as the backend sends them, signed. (Fixtures are imported by the test
+modules that use them.)"""
 
 import datetime as dt
 import itertools
@@ -10,7 +11,9 @@ import zoneinfo
 import pytest
 from django.test import override_settings
 
+from directory import presence
 from hub.signatures import sign
+from licensing.models import TeamCaseSettings
 from tests.factories import make_person, make_team
 
 SECRET = "licensing-webhook-secret-for-the-tests-0123456789"
@@ -25,13 +28,20 @@ def secret():
         yield SECRET
 
 
+def go_online(person) -> None:
+    """As a socket does when it opens (hub.consumers → directory.presence): routing picks the online."""
+    presence.store().put(person.user_id, f"conn-{person.user_id}", idle=False)
+
+
 @pytest.fixture
-def org(db):
+def backend_org(db):
+    """A default team for cases whose officer is online (so routing gives the officer the case)."""
     team = make_team("licensing-north", name_th="กลุ่มงานใบอนุญาตภาคเหนือ", name_en="Licensing North")
     manager = make_person("manager", first_name_th="สมศรี", team=team)
     team.manager = manager
     team.save()
-    return {
+    TeamCaseSettings.objects.create(team=team, is_default=True)
+    people = {
         "team": team,
         "manager": manager,
         "officer": make_person("officer", first_name_th="วิไล", team=team),
@@ -39,6 +49,8 @@ def org(db):
         "outsider": make_person("outsider", first_name_th="มานะ", team=make_team("other")),
         "expert": make_person("expert", first_name_th="ประเวศ", kind="expert"),
     }
+    go_online(people["officer"])
+    return people
 
 
 def moment(minutes: int = 0) -> dt.datetime:
