@@ -5,7 +5,7 @@ import pytest
 
 from chat.models import Message
 from licensing.models import Case, InboxEvent
-from tests.licensing.helpers import backend_org, deliver, event, secret  # noqa: F401 - fixtures
+from tests.licensing.backend.conftest import deliver, event
 
 pytestmark = pytest.mark.django_db
 
