@@ -374,6 +374,7 @@ class Simulator:
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.stopping = threading.Event()
+        backend.public_url = backend.public_url or self.url  # case links lead to this server's pages
 
     @property
     def url(self) -> str:
@@ -439,9 +440,8 @@ def main() -> None:
     secret, token = os.environ.get("LICENSING_WEBHOOK_SECRET", ""), os.environ.get("LICENSING_API_TOKEN", "")
     if not secret or not token:
         parser.error("set LICENSING_WEBHOOK_SECRET and LICENSING_API_TOKEN in the environment")
-    backend = Backend(args.hub, secret, token, seed=args.seed)
+    backend = Backend(args.hub, secret, token, public_url=args.public_url, seed=args.seed)
     simulator = Simulator(backend, port=args.port)
-    backend.public_url = (args.public_url or simulator.url).rstrip("/")
     if args.parent:
         threading.Thread(target=_watch_parent, args=(args.parent, simulator), daemon=True).start()
     simulator.start()

@@ -96,3 +96,26 @@ def deliver(client, body: dict | bytes, signature: str | None = None):
         content_type="application/json",
         HTTP_X_KSP_SIGNATURE=signed(raw) if signature is None else signature,
     )
+
+
+@pytest.fixture
+def jobs_run_now():
+    """Huey runs each queued job at once in this process (its immediate mode)."""
+    from huey.contrib.djhuey import HUEY
+
+    before = HUEY.immediate
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = before
+
+
+@pytest.fixture
+def backend():
+    """The reference licensing backend (licensing.simulator) on loopback, in this process, and the
+    hub's settings pointing at it."""
+    from licensing.simulator import Backend, Simulator
+
+    simulator = Simulator(Backend("http://127.0.0.1:9", SECRET, TOKEN, seed=7)).start()
+    with override_settings(LICENSING_API_URL=simulator.url, LICENSING_API_TOKEN=TOKEN):
+        yield simulator
+    simulator.stop()
