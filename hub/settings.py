@@ -313,6 +313,8 @@ OFFICE_HOURS = (
 LICENSING_API_URL = os.environ.get("LICENSING_API_URL", "")
 LICENSING_API_TOKEN = os.environ.get("LICENSING_API_TOKEN", "")
 LICENSING_WEBHOOK_SECRET = os.environ.get("LICENSING_WEBHOOK_SECRET", "")
+# Days after a case's decision (or withdrawal) before its applicant's details are erased (PDPA).
+LICENSING_RETENTION_DAYS = int(os.environ.get("LICENSING_RETENTION_DAYS", "365"))
 
 LOGGING = {
     "version": 1,
