@@ -57,7 +57,9 @@ def moment(minutes: int = 0) -> dt.datetime:
     return dt.datetime(2026, 11, 23, 9, 15, tzinfo=BANGKOK) + dt.timedelta(minutes=minutes)
 
 
-def event(kind: str = "case.opened", number: str = "KSP-69-000123", status: str = "submitted", minutes: int = 0, **case):
+def event(
+    kind: str = "case.opened", number: str = "KSP-69-000123", status: str = "submitted", minutes: int = 0, **case
+):
     """An event as the contract describes it (docs/licensing-integration.md)."""
     body = {
         "id": case.pop("id", None) or f"evt_test_{next(_ids)}",
