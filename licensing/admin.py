@@ -3,7 +3,10 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from licensing import inbox, routing_admin  # noqa: F401 - routing_admin registers rules, targets and holidays
+from licensing import (
+    inbox,
+    routing_admin,  # noqa: F401 - registers the routing rules, team targets and holidays
+)
 from licensing.models import Case, CaseView, InboxEvent
 
 
