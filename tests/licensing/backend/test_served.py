@@ -20,7 +20,7 @@ def statuses(deliveries: list[dict]) -> list[int]:
 
 
 def test_a_scripted_sequence_from_the_backend_process(hub_with_backend, backend_org):
-    server, backend = hub_with_backend
+    _server, backend = hub_with_backend
     number = "KSP-69-000401"
 
     opened = backend.send({"type": "case.opened", "id": "evt_served_1", "case": {"number": number}})
@@ -59,28 +59,26 @@ def test_a_scripted_sequence_from_the_backend_process(hub_with_backend, backend_
     assert InboxEvent.objects.filter(state="done").count() == 3
 
 
-def test_two_deliveries_of_one_event_at_once_to_two_server_processes_store_it_once(
-    start_server, tmp_path, backend_org
-):
+def test_two_deliveries_of_one_event_at_once_to_two_server_processes_store_it_once(start_server, tmp_path, backend_org):
     """Two processes behind a proxy, each handed the same event at the same moment: PostgreSQL's
     unique index on the event id lets one store it; the other answers 200."""
     require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
     settings = {"LICENSING_WEBHOOK_SECRET": SECRET, "STATE_DIR": str(tmp_path)}
     servers = [start_server(**settings), start_server(**settings)]
+
+    def deliver(server, raw: bytes, barrier: threading.Barrier, answers: list, i: int) -> None:
+        barrier.wait()
+        answers[i] = requests.post(
+            f"{server.url}/api/v1/licensing/events",
+            data=raw,
+            headers={"Content-Type": "application/json", "X-KSP-Signature": signed(raw)},
+            timeout=30,
+        )
+
     for n in range(5):
         raw = encode(event(number=f"KSP-69-0005{n:02d}", id=f"evt_concurrent_{n}"))
         barrier, answers = threading.Barrier(2), [None, None]
-
-        def deliver(i: int) -> None:
-            barrier.wait()
-            answers[i] = requests.post(
-                f"{servers[i].url}/api/v1/licensing/events",
-                data=raw,
-                headers={"Content-Type": "application/json", "X-KSP-Signature": signed(raw)},
-                timeout=30,
-            )
-
-        threads = [threading.Thread(target=deliver, args=(i,)) for i in range(2)]
+        threads = [threading.Thread(target=deliver, args=(servers[i], raw, barrier, answers, i)) for i in range(2)]
         for thread in threads:
             thread.start()
         for thread in threads:
