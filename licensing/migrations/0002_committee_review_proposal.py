@@ -6,31 +6,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('licensing', '0001_initial'),
+        ("licensing", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='committeereview',
-            name='proposed_end',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='proposed end'),
+            model_name="committeereview",
+            name="proposed_end",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="proposed end"),
         ),
         migrations.AddField(
-            model_name='committeereview',
-            name='proposed_start',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='proposed start'),
+            model_name="committeereview",
+            name="proposed_start",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="proposed start"),
         ),
         migrations.AddField(
-            model_name='committeereview',
-            name='resolved_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="committeereview",
+            name="resolved_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='committeereview',
-            name='state',
-            field=models.CharField(choices=[('proposed', 'proposed'), ('short', 'not enough experts'), ('invited', 'invitations sent'), ('resolved', 'resolved')], default='proposed', max_length=10, verbose_name='state'),
+            model_name="committeereview",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("proposed", "proposed"),
+                    ("short", "not enough experts"),
+                    ("invited", "invitations sent"),
+                    ("resolved", "resolved"),
+                ],
+                default="proposed",
+                max_length=10,
+                verbose_name="state",
+            ),
         ),
     ]
