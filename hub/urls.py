@@ -22,6 +22,7 @@ urlpatterns = [
     path("people/", include("directory.urls")),
     path("chats/", include("chat.urls")),
     path("meetings/", include("meetings.urls")),
+    path("cases/", include("licensing.committee_urls")),
     path("api/v1/", api.urls),
     path("admin/login/", login_throttle.protect(admin.site.login)),  # before the admin's own route
     path("admin/", admin.site.urls),
