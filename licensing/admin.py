@@ -1,19 +1,92 @@
-"""Admin: experts' declared conflicts of interest (committee proposals skip them)."""
+"""Admin of licensing: the inbox of backend events (with a retry action), cases, the PDPA view log,
+experts' declared conflicts of interest (committee proposals skip them)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
-from licensing.models import ConflictOfInterest
+from licensing import inbox
+from licensing.models import Case, CaseView, ConflictOfInterest, InboxEvent
+
+
+@admin.register(InboxEvent)
+class InboxEventAdmin(admin.ModelAdmin):
+    """Every event as it arrived; failed ones with their error and next try. Read-only: events
+    are only handled, again, by the retry action."""
+
+    list_display = ["received_at", "event_id", "type", "case_number", "state", "attempts", "next_attempt_at"]
+    list_filter = ["state", "type"]
+    search_fields = ["event_id", "case_number"]
+    fields = [
+        "event_id",
+        "type",
+        "case_number",
+        "occurred_at",
+        "received_at",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "handled_at",
+        "last_error",
+        "body",
+    ]
+    readonly_fields = fields
+    actions = ["retry"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the record of what the backend sent
+
+    @admin.action(description=_("Handle the selected events again now"))
+    def retry(self, request, queryset):
+        pending = list(queryset.exclude(state=InboxEvent.State.DONE).values_list("pk", flat=True))
+        handled = inbox.retry_now(pending)
+        level = messages.SUCCESS if handled == len(pending) else messages.WARNING
+        self.message_user(
+            request, _("%(handled)s of %(count)s events handled.") % {"handled": handled, "count": len(pending)}, level
+        )
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    """Cases are changed by the backend's events and by routing, not here."""
+
+    list_display = ["number", "license_type", "request_type", "status", "province", "team", "assignee", "opened_at"]
+    list_filter = ["status", "license_type", "request_type"]
+    search_fields = ["number"]
+    readonly_fields = [f.name for f in Case._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(CaseView)
+class CaseViewAdmin(admin.ModelAdmin):
+    list_display = ["at", "viewer", "case", "what"]
+    list_filter = ["what"]
+    search_fields = ["case__number", "viewer__username"]
+    readonly_fields = ["at", "viewer", "case", "what"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(ConflictOfInterest)
 class ConflictOfInterestAdmin(admin.ModelAdmin):
-    list_display = ("expert", "applicant_id_masked", "applicant_name", "province", "note")
-    list_filter = ("province",)
-    search_fields = (
+    list_display = ["expert", "applicant_id_masked", "applicant_name", "province", "note"]
+    list_filter = ["province"]
+    search_fields = [
         "expert__first_name_th",
         "expert__last_name_th",
         "applicant_name",
         "applicant_id_masked",
         "province",
-    )
-    autocomplete_fields = ("expert",)
+    ]
+    autocomplete_fields = ["expert"]
