@@ -108,8 +108,8 @@ def _mount_app_routers() -> None:
     # Each app owns its endpoints; the hub only mounts them under /api/v1.
     from chat.api import router as chat_router
     from directory.api import router as directory_router
-    from licensing.committee_api import router as committee_router
     from licensing.api import router as licensing_router
+    from licensing.committee_api import router as committee_router
     from meetings.api import router as meetings_router
 
     api.add_router("/", directory_router)
