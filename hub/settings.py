@@ -304,6 +304,12 @@ MEETING_WORKDAY = (
     os.environ.get("MEETING_WORKDAY_START", "08:30"),
     os.environ.get("MEETING_WORKDAY_END", "16:30"),
 )
+# Office hours that case service targets count in (Bangkok time, Monday to Friday, Thai public
+# holidays excluded: licensing.workhours).
+OFFICE_HOURS = (
+    os.environ.get("OFFICE_HOURS_START", "08:30"),
+    os.environ.get("OFFICE_HOURS_END", "16:30"),
+)
 LICENSING_API_URL = os.environ.get("LICENSING_API_URL", "")
 LICENSING_API_TOKEN = os.environ.get("LICENSING_API_TOKEN", "")
 LICENSING_WEBHOOK_SECRET = os.environ.get("LICENSING_WEBHOOK_SECRET", "")

@@ -1,11 +1,14 @@
-"""Admin of licensing: the inbox of backend events (with a retry action), cases, the PDPA view log,
-experts' declared conflicts of interest (committee proposals skip them)."""
+"""Admin of licensing: the inbox of backend events (with a retry action), cases, the PDPA view log."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from licensing import inbox
-from licensing.models import Case, CaseView, ConflictOfInterest, InboxEvent
+from licensing import (
+    committee_admin,  # noqa: F401 - registers experts' conflicts of interest
+    inbox,
+    routing_admin,  # noqa: F401 - registers the routing rules, team targets and holidays
+)
+from licensing.models import Case, CaseView, InboxEvent
 
 
 @admin.register(InboxEvent)
@@ -76,17 +79,3 @@ class CaseViewAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-
-@admin.register(ConflictOfInterest)
-class ConflictOfInterestAdmin(admin.ModelAdmin):
-    list_display = ["expert", "applicant_id_masked", "applicant_name", "province", "note"]
-    list_filter = ["province"]
-    search_fields = [
-        "expert__first_name_th",
-        "expert__last_name_th",
-        "applicant_name",
-        "applicant_id_masked",
-        "province",
-    ]
-    autocomplete_fields = ["expert"]

@@ -38,7 +38,8 @@ def apply_event(event: Event) -> Case:
             case_rooms.post_case_notice(case, _opened_text(case))
         elif case.room_id is None:
             case_rooms.open_case_room(case)
-        _after(case, event, newer)
+        if not (created and event.type in ("case.opened", "case.updated")):  # its status is in the first notice
+            _after(case, event, newer)
     return case
 
 
@@ -92,6 +93,7 @@ def _route(case: Case) -> None:
     except ImportError:  # LEAD: licensing.routing (branch lic-b) is not merged here yet; the case waits unrouted
         return
     route_case(case)
+    case.refresh_from_db(fields=["team", "assignee", "first_response_due"])
 
 
 def _opened_text(case: Case) -> str:

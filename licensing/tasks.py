@@ -1,9 +1,11 @@
-"""Background jobs of licensing (Huey): retrying events that failed, sending notes, retention."""
+"""Background jobs of licensing (Huey): retrying events that failed, sending notes, retention,
+escalating overdue cases, keeping holidays."""
 
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from licensing import inbox, notes, retention
+from licensing import inbox, notes, retention, targets, workhours
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -29,3 +31,17 @@ def send_lost_notes() -> int:
 def erase_expired_applicants() -> int:
     """Every night: applicant details past LICENSING_RETENTION_DAYS are erased."""
     return retention.erase_due()
+
+
+@db_periodic_task(crontab(minute="*"))
+def escalate_overdue_cases() -> int:
+    """Every minute, on every consumer: licensing.targets claims each escalation in the database."""
+    return targets.escalate_overdue()
+
+
+@db_periodic_task(crontab(minute="17", hour="3"))
+def keep_holidays() -> int:
+    """Nightly: this year's and next year's Thai public holidays, for a year that has none yet
+    (an admin's edits to a year stay as they are)."""
+    year = timezone.localdate().year
+    return workhours.seed_holidays([year, year + 1])

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 
 from chat.demo import seed_conversations
 from directory.demo import seed_demo
+from licensing.demo import seed_routing
 from meetings.demo import seed_meetings
 
 COLUMNS = ("username", "role", "name")
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         logins = seed_demo(password)
         seed_conversations()
         seed_meetings()
+        seed_routing()
         widths = [max(len(column), *(len(login[column]) for login in logins)) for column in COLUMNS]
         header = "  ".join(column.ljust(width) for column, width in zip(COLUMNS, widths))
         self.stdout.write(header.rstrip())

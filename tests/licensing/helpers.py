@@ -1,0 +1,97 @@
+"""Set-up for the tests of the backend connection: a team that takes cases, with a manager and
+an officer online; events as the backend sends them, signed. (Fixtures are imported by the test
+modules that use them.)"""
+
+import datetime as dt
+import itertools
+import json
+import time
+import zoneinfo
+
+import pytest
+from django.test import override_settings
+
+from directory import presence
+from hub.signatures import sign
+from licensing.models import TeamCaseSettings
+from tests.factories import make_person, make_team
+
+SECRET = "licensing-webhook-secret-for-the-tests-0123456789"
+TOKEN = "licensing-api-token-for-the-tests"
+BANGKOK = zoneinfo.ZoneInfo("Asia/Bangkok")
+_ids = itertools.count(1)
+
+
+@pytest.fixture
+def secret():
+    with override_settings(LICENSING_WEBHOOK_SECRET=SECRET):
+        yield SECRET
+
+
+def go_online(person) -> None:
+    """As a socket does when it opens (hub.consumers → directory.presence): routing picks the online."""
+    presence.store().put(person.user_id, f"conn-{person.user_id}", idle=False)
+
+
+@pytest.fixture
+def backend_org(db):
+    """A default team for cases whose officer is online (so routing gives the officer the case)."""
+    team = make_team("licensing-north", name_th="กลุ่มงานใบอนุญาตภาคเหนือ", name_en="Licensing North")
+    manager = make_person("manager", first_name_th="สมศรี", team=team)
+    team.manager = manager
+    team.save()
+    TeamCaseSettings.objects.create(team=team, is_default=True)
+    people = {
+        "team": team,
+        "manager": manager,
+        "officer": make_person("officer", first_name_th="วิไล", team=team),
+        "teammate": make_person("teammate", first_name_th="มานี", team=team),
+        "outsider": make_person("outsider", first_name_th="มานะ", team=make_team("other")),
+        "expert": make_person("expert", first_name_th="ประเวศ", kind="expert"),
+    }
+    go_online(people["officer"])
+    return people
+
+
+def moment(minutes: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 11, 23, 9, 15, tzinfo=BANGKOK) + dt.timedelta(minutes=minutes)
+
+
+def event(kind: str = "case.opened", number: str = "KSP-69-000123", status: str = "submitted", minutes: int = 0, **case):
+    """An event as the contract describes it (docs/licensing-integration.md)."""
+    body = {
+        "id": case.pop("id", None) or f"evt_test_{next(_ids)}",
+        "type": kind,
+        "occurred_at": moment(minutes).isoformat(),
+        "case": {
+            "number": number,
+            "license_type": "teacher",
+            "request_type": "renewal",
+            "status": status,
+            "applicant": {"name": "นางสาวสมหญิง ใจงาม", "id_masked": "x-xxxx-xxxxx-12-3"},
+            "province": "เชียงใหม่",
+            "submitted_at": moment(-60 * 24).isoformat(),
+            "summary": "ขอต่ออายุใบอนุญาตประกอบวิชาชีพครู",
+            "url": f"https://licensing.ksp.test/cases/{number}",
+            **case,
+        },
+    }
+    return body
+
+
+def encode(body: dict) -> bytes:
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+def signed(body: bytes, secret: str = SECRET, at: int | None = None) -> str:
+    return sign(secret, body, int(time.time()) if at is None else at)
+
+
+def deliver(client, body: dict | bytes, signature: str | None = None):
+    raw = body if isinstance(body, bytes) else encode(body)
+    return client.post(
+        "/api/v1/licensing/events",
+        raw,
+        content_type="application/json",
+        HTTP_X_KSP_SIGNATURE=signed(raw) if signature is None else signature,
+    )
