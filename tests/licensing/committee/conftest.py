@@ -14,6 +14,7 @@ from hub.tokens import issue_token
 from licensing import case_rooms
 from licensing.models import Case
 from tests.factories import make_person, make_team
+from tests.licensing.helpers import backend_org, secret  # noqa: F401 (fixtures: signed webhook events)
 from tests.meetings.conftest import jobs_run_now, smtp  # noqa: F401 (fixtures: e-mail over real SMTP, Huey at once)
 
 _numbers = itertools.count(1)
