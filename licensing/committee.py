@@ -19,7 +19,7 @@ from directory.models import Person
 from hub.dates import format_date
 from hub.errors import Forbidden, Invalid, NotFound, TooLarge
 from licensing import case_rooms, experts, notes
-from licensing.models import Case, CommitteeReview
+from licensing.models import Case, CommitteeReview, OutgoingNote
 from licensing.selectors import case_for
 from meetings import availability
 from meetings import services as meetings
@@ -327,6 +327,11 @@ def record_resolution(
 def note_key(review: CommitteeReview) -> str:
     """The Idempotency-Key of the review's recommendation: one note per review, however often sent."""
     return f"committee-review-{review.pk}-resolution"
+
+
+def recommendation_of(review: CommitteeReview) -> OutgoingNote | None:
+    """The review's note in the outbox: whether the backend has it yet."""
+    return OutgoingNote.objects.filter(idempotency_key=note_key(review)).first()
 
 
 def resolution_text(review: CommitteeReview) -> str:

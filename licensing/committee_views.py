@@ -26,6 +26,7 @@ def panel_context(request, case) -> dict:
             confirm_form=ConfirmForm.for_review(review),
             resolution_form=ResolutionForm(prefix=f"resolution-{review.pk}"),
             back=request.get_full_path(),
+            recommendation=committee.recommendation_of(review) if review.state == review.State.RESOLVED else None,
         )
     return context
 

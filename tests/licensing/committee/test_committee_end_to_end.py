@@ -75,6 +75,7 @@ def test_review_requested_to_recommendation_through_the_webhook_and_the_case_pag
     assert "ไม่ครบองค์ประชุม" in refused and backend.notes == []
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/cases/committee/{review.pk}/resolution/", {**form, f"{prefix}-votes_for": "3"})
-    assert "มติ: อนุมัติ" in committee_panel(client, case)
+    panel = committee_panel(client, case)
+    assert "มติ: อนุมัติ" in panel and "ส่งไปยังระบบใบอนุญาตเป็นข้อเสนอแล้วเมื่อ" in panel
     (note,) = backend.notes
     assert note["key"] == f"committee-review-{review.pk}-resolution" and "อนุมัติ" in note["body"]["body"]
