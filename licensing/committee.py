@@ -127,10 +127,11 @@ def _choose(review: CommitteeReview) -> None:
 
 
 def _organiser_of(case: Case) -> Person | None:
-    """Who will hold the meeting: the assignee, else the team's manager."""
+    """Who will hold the meeting: the assignee, else the team's manager (someone with an account,
+    whose calendar "find a time" may read)."""
     if case.assignee_id:
         return directory.person_of(case.assignee)
-    if case.team_id and case.team.manager_id:
+    if case.team_id and case.team.manager_id and case.team.manager.user_id:
         return case.team.manager
     return None
 
