@@ -30,7 +30,8 @@ def navigation(request):
     current = ""
     if match is not None:
         current = match.kwargs.get("slug") or match.url_name or ""
-        current = {"directory": "directory", "chat": "chats", "meetings": "meetings", "licensing": "cases"}.get(match.app_name, current)
+        sections = {"directory": "directory", "chat": "chats", "meetings": "meetings", "licensing": "cases"}
+        current = sections.get(match.app_name, current)
     rail = [
         {**item, "href": _href(item), "current": item["slug"] == current, "soon": item["url"] is None}
         for item in SECTIONS

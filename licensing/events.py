@@ -50,7 +50,13 @@ class Event:
     id: str
     type: str
     occurred_at: dt.datetime
-    case: CaseData
+    number: str
+    case: CaseData | None  # None: a thin event, naming its case only
+
+    def with_case(self, case: CaseData) -> "Event":
+        if case.number != self.number:
+            raise Malformed("case.number", f"the backend answered with {case.number} for {self.number}")
+        return Event(self.id, self.type, self.occurred_at, self.number, case)
 
 
 def mask_id(text: str) -> str:
@@ -135,33 +141,41 @@ def parse(body: bytes) -> tuple[Event, dict, list[str]]:
     number = _text(case, "number", "case.", limit=40)
     if not CASE_NUMBER.match(number):
         raise Malformed("case.number", "upper-case letters, digits and dashes, e.g. KSP-69-000123")
-    status = _choice(case, "status", "case.", Status)
+    # A thin event names its case only: the hub reads the case from the backend's API.
+    case_data = None if set(case) == {"number"} else read_case(case, kind)
+    event = Event(id=event_id, type=kind, occurred_at=occurred_at, number=number, case=case_data)
+    return event, data, masked
+
+
+def read_case(case: dict, kind: str, path: str = "case.") -> CaseData:
+    """A case as the contract describes it (in an event, or from GET /cases/{number})."""
+    if not isinstance(case, dict):
+        raise Malformed(path.rstrip("."), "an object")
+    case = masked_copy(case)
+    number = _text(case, "number", path, limit=40)
+    if not CASE_NUMBER.match(number):
+        raise Malformed(f"{path}number", "upper-case letters, digits and dashes, e.g. KSP-69-000123")
+    status = _choice(case, "status", path, Status)
     if kind in DECIDING and status not in DECIDING[kind]:
-        raise Malformed("case.status", f"{kind} needs " + " or ".join(DECIDING[kind]))
+        raise Malformed(f"{path}status", f"{kind} needs " + " or ".join(DECIDING[kind]))
     applicant = case.get("applicant") or {}
     if not isinstance(applicant, dict):
-        raise Malformed("case.applicant", "an object")
-    id_masked = _text(applicant, "id_masked", "case.applicant.", required=False, limit=32)
+        raise Malformed(f"{path}applicant", "an object")
+    id_masked = _text(applicant, "id_masked", f"{path}applicant.", required=False, limit=32)
     if id_masked and not MASKED_ID.match(id_masked):
-        raise Malformed("case.applicant.id_masked", "masked as x-xxxx-xxxxx-12-3")
-    url = _text(case, "url", "case.", required=False, limit=500)
+        raise Malformed(f"{path}applicant.id_masked", "masked as x-xxxx-xxxxx-12-3")
+    url = _text(case, "url", path, required=False, limit=500)
     if url and not url.lower().startswith(("https://", "http://")):
-        raise Malformed("case.url", "an http or https address")
-    event = Event(
-        id=event_id,
-        type=kind,
-        occurred_at=occurred_at,
-        case=CaseData(
-            number=number,
-            license_type=_choice(case, "license_type", "case.", LicenseType),
-            request_type=_choice(case, "request_type", "case.", RequestType),
-            status=status,
-            applicant_name=_text(applicant, "name", "case.applicant.", required=False, limit=200),
-            applicant_id_masked=id_masked,
-            province=_text(case, "province", "case.", required=False, limit=100),
-            submitted_at=_time(case, "submitted_at", "case.", required=False),
-            summary=_text(case, "summary", "case.", required=False, limit=5000),
-            url=url,
-        ),
+        raise Malformed(f"{path}url", "an http or https address")
+    return CaseData(
+        number=number,
+        license_type=_choice(case, "license_type", path, LicenseType),
+        request_type=_choice(case, "request_type", path, RequestType),
+        status=status,
+        applicant_name=_text(applicant, "name", f"{path}applicant.", required=False, limit=200),
+        applicant_id_masked=id_masked,
+        province=_text(case, "province", path, required=False, limit=100),
+        submitted_at=_time(case, "submitted_at", path, required=False),
+        summary=_text(case, "summary", path, required=False, limit=5000),
+        url=url,
     )
-    return event, data, masked

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from licensing import events, services
+from licensing.client import Client
 from licensing.models import InboxEvent
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,10 @@ def backoff(attempts: int) -> dt.timedelta:
 def handle(inbox_id: int) -> bool:
     """Act on one stored event unless it was handled already; True if it is handled now."""
     try:
+        row = InboxEvent.objects.filter(pk=inbox_id).exclude(state=InboxEvent.State.DONE).first()
+        if row is None:
+            return InboxEvent.objects.filter(pk=inbox_id).exists()
+        event = _complete(row)  # before the transaction: it may ask the backend
         with transaction.atomic():
             # skip_locked: a retry job and a delivery at the same moment must not both act on it.
             row = (
@@ -35,7 +40,6 @@ def handle(inbox_id: int) -> bool:
             )
             if row is None:
                 return InboxEvent.objects.filter(pk=inbox_id, state=InboxEvent.State.DONE).exists()
-            event, _data, _masked = events.parse(row.body.encode())
             services.apply_event(event)
             row.state, row.handled_at, row.attempts = InboxEvent.State.DONE, timezone.now(), row.attempts + 1
             row.last_error, row.next_attempt_at = "", None
@@ -45,6 +49,14 @@ def handle(inbox_id: int) -> bool:
         log.exception("licensing event %s could not be handled", inbox_id)
         _record_failure(inbox_id, error)
         return False
+
+
+def _complete(row: InboxEvent) -> events.Event:
+    """The stored event with its case: a thin event's case is read from the backend's API."""
+    event, _data, _masked = events.parse(row.body.encode())
+    if event.case is None:
+        event = event.with_case(events.read_case(Client().case(event.number), event.type))
+    return event
 
 
 def _record_failure(inbox_id: int, error: Exception) -> None:

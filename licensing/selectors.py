@@ -87,6 +87,10 @@ def views_of(case: Case, limit: int = 100) -> list[CaseView]:
     return list(case.views.select_related("viewer__person").order_by("-at", "-pk")[:limit])
 
 
+def in_room(user: AbstractBaseUser, case: Case) -> bool:
+    return bool(case.room_id) and chat.room_for(user, case.room_id) is not None
+
+
 def room_members(case: Case) -> list[dict]:
     """Who is in the case's room (the case page lists them)."""
     return chat.members_of(case.room) if case.room_id else []

@@ -9,6 +9,7 @@ changes nothing else.
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -109,7 +110,8 @@ def _opened_text(case: Case) -> str:
         text += " " + _("Assigned to %(name)s.") % {"name": name}
     elif case.team_id:
         text += " " + _("Waiting in the queue of %(team)s.") % {"team": case.team.name}
-    return text
+    # A link to the case's page in the hub (a path: chat's Markdown keeps local links).
+    return text + f" [{_('Case page')}]({reverse('licensing:case', args=[case.pk])})"
 
 
 def _after(case: Case, event: Event, newer: bool) -> None:

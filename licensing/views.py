@@ -49,7 +49,7 @@ def case_page(request, case_id: int):
         {
             "case": case,
             "history": selectors.status_history(case),
-            "assignments": selectors.assignment_history(case),
+            "in_room": selectors.in_room(request.user, case),
             "members": selectors.room_members(case),
             "can_invite": can_invite,
             "invitable": _invitable(request.user, case) if can_invite else [],

@@ -57,7 +57,7 @@ def receive(header: str, body: bytes, now: float | None = None) -> tuple[int, di
             row = InboxEvent.objects.create(
                 event_id=event.id,
                 type=event.type,
-                case_number=event.case.number,
+                case_number=event.number,
                 occurred_at=event.occurred_at,
                 # As signed, unless a full national id had to be masked out of it.
                 body=json.dumps(data, ensure_ascii=False) if masked else body.decode(),

@@ -1,6 +1,7 @@
 """Set-up for the tests of the backend connection: a team that takes cases, with a manager and
-an officer online; events as the backend sends them, signed. (Fixtures are imported by the test
-modules that use them.)"""
+an officer online; events as the backend sends them, signed.
+
+(A folder of its own: tests/licensing/conftest.py is routing's.)"""
 
 import datetime as dt
 import itertools
@@ -57,7 +58,7 @@ def moment(minutes: int = 0) -> dt.datetime:
     return dt.datetime(2026, 11, 23, 9, 15, tzinfo=BANGKOK) + dt.timedelta(minutes=minutes)
 
 
-def event(kind: str = "case.opened", number: str = "KSP-69-000123", status: str = "submitted", minutes: int = 0, **case):
+def event(kind="case.opened", number="KSP-69-000123", status="submitted", minutes=0, **case) -> dict:
     """An event as the contract describes it (docs/licensing-integration.md)."""
     body = {
         "id": case.pop("id", None) or f"evt_test_{next(_ids)}",
@@ -95,3 +96,26 @@ def deliver(client, body: dict | bytes, signature: str | None = None):
         content_type="application/json",
         HTTP_X_KSP_SIGNATURE=signed(raw) if signature is None else signature,
     )
+
+
+@pytest.fixture
+def jobs_run_now():
+    """Huey runs each queued job at once in this process (its immediate mode)."""
+    from huey.contrib.djhuey import HUEY
+
+    before = HUEY.immediate
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = before
+
+
+@pytest.fixture
+def backend():
+    """The reference licensing backend (licensing.simulator) on loopback, in this process, and the
+    hub's settings pointing at it."""
+    from licensing.simulator import Backend, Simulator
+
+    simulator = Simulator(Backend("http://127.0.0.1:9", SECRET, TOKEN, seed=7)).start()
+    with override_settings(LICENSING_API_URL=simulator.url, LICENSING_API_TOKEN=TOKEN):
+        yield simulator
+    simulator.stop()
