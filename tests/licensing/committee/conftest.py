@@ -1,5 +1,5 @@
 """Set-up of the committee tests: a licensing team, experts with expertise tags, cases with
-rooms, the API as a client calls it, and a licensing backend on loopback that records the notes."""
+rooms, the API as a client calls it, and an HTTP server on loopback that records the notes it is sent."""
 
 import itertools
 import json
@@ -14,7 +14,11 @@ from hub.tokens import issue_token
 from licensing import case_rooms
 from licensing.models import Case
 from tests.factories import make_person, make_team
-from tests.licensing.helpers import backend_org, secret  # noqa: F401 (fixtures: signed webhook events)
+from tests.licensing.backend.conftest import (  # noqa: F401 (fixtures: signed webhook events, the reference backend)
+    backend,
+    backend_org,
+    secret,
+)
 from tests.meetings.conftest import jobs_run_now, smtp  # noqa: F401 (fixtures: e-mail over real SMTP, Huey at once)
 
 _numbers = itertools.count(1)
@@ -84,7 +88,7 @@ def room_texts(api, person, case) -> list[str]:
     return [message["body"] for message in answer.json()["results"]]
 
 
-class Backend(BaseHTTPRequestHandler):
+class NotesEndpoint(BaseHTTPRequestHandler):
     """The licensing backend's notes endpoint: records each POST and answers 201 (the same
     Idempotency-Key again: 200, the note it already has, as the real backend does)."""
 
@@ -110,8 +114,9 @@ class Backend(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def backend():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Backend)
+def notes_server():
+    """A bare HTTP server that records each request exactly as it came (headers included)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NotesEndpoint)
     server.notes = []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -6,14 +6,25 @@ import datetime as dt
 import re
 
 import pytest
+import requests
 from django.utils import timezone
 
 from licensing.models import Case, CommitteeReview
+from tests.licensing.backend.conftest import TOKEN, deliver, event
 from tests.licensing.committee.conftest import expert
-from tests.licensing.helpers import deliver, event
 from tests.meetings.conftest import next_monday
 
 pytestmark = pytest.mark.django_db
+
+
+def bearer() -> dict:
+    return {"Authorization": f"Bearer {TOKEN}"}
+
+
+def notes_kept(backend, case) -> list[dict]:
+    """The notes the reference backend keeps for the case, as its API lists them."""
+    answer = requests.get(f"{backend.url}/cases/{case.number}/notes", headers=bearer(), timeout=5)
+    return answer.json() if answer.status_code == 200 else []
 
 
 def committee_panel(client, case) -> str:
@@ -30,7 +41,9 @@ def test_review_requested_to_recommendation_through_the_webhook_and_the_case_pag
     inbox, _server = smtp
     experts = [expert(name, "teacher") for name in ("กนก", "จิรา", "ดารา")]
     expert("บริหาร", "school_administrator")
-    assert deliver(client, event("case.opened")).status_code == 202
+    opened = event("case.opened")
+    backend.backend.cases[opened["case"]["number"]] = opened["case"]  # the backend has the case too
+    assert deliver(client, opened).status_code == 202
     requested = event("case.review_requested", status="committee_review", minutes=5, id="evt_review_1")
     assert deliver(client, requested).status_code == 202
     assert deliver(client, requested).status_code == 200  # the backend sent it twice
@@ -72,10 +85,14 @@ def test_review_requested_to_recommendation_through_the_webhook_and_the_case_pag
     form = {f"{prefix}-resolution": "approve", f"{prefix}-votes_against": "0", f"{prefix}-votes_abstain": "0"}
     client.post(f"/cases/committee/{review.pk}/resolution/", {**form, f"{prefix}-votes_for": "1"})
     refused = client.get(f"/cases/{case.pk}/").content.decode()  # the refusal is a message above the page
-    assert "ไม่ครบองค์ประชุม" in refused and backend.notes == []
+    assert "ไม่ครบองค์ประชุม" in refused and notes_kept(backend, case) == []
+    # The backend keeps the note but its answer is lost: the hub sends it again with the same key.
+    requests.post(f"{backend.url}/control/faults", json={"lose_note_answers": 1}, headers=bearer(), timeout=5)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/cases/committee/{review.pk}/resolution/", {**form, f"{prefix}-votes_for": "3"})
     panel = committee_panel(client, case)
     assert "มติ: อนุมัติ" in panel and "ส่งไปยังระบบใบอนุญาตเป็นข้อเสนอแล้วเมื่อ" in panel
-    (note,) = backend.notes
-    assert note["key"] == f"committee-review-{review.pk}-resolution" and "อนุมัติ" in note["body"]["body"]
+    assert backend.backend.lose_note_answers == 0  # the answer was lost once
+    (note,) = notes_kept(backend, case)
+    assert note["key"] == f"committee-review-{review.pk}-resolution" and note["kind"] == "recommendation"
+    assert "อนุมัติ" in note["body"] and "เห็นด้วย 3" in note["body"]

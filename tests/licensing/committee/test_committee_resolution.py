@@ -1,5 +1,5 @@
 """The committee's resolution: validated (votes, quorum, majority), recorded on the case's review,
-told in the case room, and sent to the licensing backend (a real HTTP server on loopback) once."""
+told in the case room, and sent to the licensing notes_server (a real HTTP server on loopback) once."""
 
 import pytest
 from django.test import override_settings
@@ -37,7 +37,9 @@ def resolve(api, person, review, **body):
         ({"resolution": "postpone"}, "อนุมัติ"),
     ],
 )
-def test_a_resolution_that_does_not_add_up_is_refused_with_a_thai_reason(team, invited, api, backend, votes, reason):
+def test_a_resolution_that_does_not_add_up_is_refused_with_a_thai_reason(
+    team, invited, api, notes_server, votes, reason
+):
     answer = resolve(api, team["assignee"], invited, **votes)
     assert answer.status_code == 400, answer.content
     assert reason in answer.json()["error"]["message"]
@@ -56,7 +58,7 @@ def test_only_the_assignee_or_manager_records_it_and_not_before_the_meeting_is_s
 
 
 def test_the_resolution_is_recorded_told_in_the_room_and_sent_to_the_backend_once(
-    team, invited, api, backend, jobs_run_now, django_capture_on_commit_callbacks
+    team, invited, api, notes_server, jobs_run_now, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         answer = resolve(
@@ -82,7 +84,7 @@ def test_the_resolution_is_recorded_told_in_the_room_and_sent_to_the_backend_onc
     case_page = api(team["assignee"], "get", f"/cases/{invited.case_id}/committee").json()
     assert case_page["resolution"] == "request_documents" and case_page["resolved_at"]
 
-    (sent,) = backend.notes
+    (sent,) = notes_server.notes
     assert sent["path"] == f"/cases/{invited.case.number}/notes"
     assert sent["key"] == f"committee-review-{invited.pk}-resolution"
     assert sent["auth"] == "Bearer backend-token"
@@ -96,17 +98,17 @@ def test_the_resolution_is_recorded_told_in_the_room_and_sent_to_the_backend_onc
     assert note.sent_at is not None
     assert notes.send(note.pk) is True
     assert resolve(api, team["assignee"], invited).status_code == 400
-    assert len(backend.notes) == 1
+    assert len(notes_server.notes) == 1
 
 
 def test_a_backend_that_is_down_gets_the_same_note_with_the_same_key_when_it_is_back(
-    team, invited, backend, jobs_run_now
+    team, invited, notes_server, jobs_run_now
 ):
     with override_settings(LICENSING_API_URL="http://127.0.0.1:9"):  # nothing listens on discard
         review = committee.record_resolution(team["assignee"].user, invited.pk, "approve", 3, 0, 0, "")
         note = OutgoingNote.objects.get(case=review.case)
         assert notes.send(note.pk) is False
-    assert backend.notes == []
+    assert notes_server.notes == []
     assert notes.send(note.pk) is True and notes.send(note.pk) is True
-    (sent,) = backend.notes
+    (sent,) = notes_server.notes
     assert sent["key"] == committee.note_key(review)
