@@ -17,13 +17,13 @@ def test_the_rail_and_the_home_page_mark_the_sections_not_open_yet(hub_server, b
         page = context.new_page()
         log_in(page, hub_server, "somchai")
         rail = page.get_by_role("navigation", name="เมนูหลัก")
-        for name in ("เรื่องพิจารณา", "แดชบอร์ด"):
+        for name in ("แดชบอร์ด",):
             expect(rail.get_by_role("link", name=name)).to_have_accessible_name(f"{name} เร็ว ๆ นี้")
             expect(rail.get_by_role("link", name=name).get_by_text("เร็ว ๆ นี้")).to_be_visible()
-        for name in ("หน้าหลัก", "แชท", "การประชุม", "ทำเนียบบุคลากร"):
+        for name in ("หน้าหลัก", "แชท", "การประชุม", "เรื่องพิจารณา", "ทำเนียบบุคลากร"):
             expect(rail.get_by_role("link", name=name)).to_have_accessible_name(name)
         start = page.get_by_role("region", name="เริ่มต้นใช้งาน")
-        expect(start.get_by_role("link", name="เรื่องพิจารณา")).to_have_accessible_name("เรื่องพิจารณา เร็ว ๆ นี้")
-        expect(start.get_by_role("link", name="การประชุม")).to_have_accessible_name("การประชุม")
+        expect(start.get_by_role("link", name="แดชบอร์ด")).to_have_accessible_name("แดชบอร์ด เร็ว ๆ นี้")
+        expect(start.get_by_role("link", name="เรื่องพิจารณา")).to_have_accessible_name("เรื่องพิจารณา")
     finally:
         context.close()

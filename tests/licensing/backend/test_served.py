@@ -1,7 +1,11 @@
 """The hub and the reference licensing backend as separate processes talking HTTP, as in
 production: signed events from the backend's own process, answered as the contract says."""
 
+import json
+import subprocess
+import sys
 import threading
+import time
 
 import pytest
 import requests
@@ -9,8 +13,8 @@ from django.db import connection
 
 from chat.models import Message
 from licensing.models import Case, InboxEvent, StatusChange
-from tests.conftest import require
-from tests.licensing.backend.conftest import SECRET, encode, event, signed
+from tests.conftest import ROOT, free_port, require
+from tests.licensing.backend.conftest import SECRET, TOKEN, encode, event, signed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -109,3 +113,36 @@ def test_the_backend_keeps_a_note_once_when_asked_twice_with_one_key(hub_with_ba
     assert (first.status_code, second.status_code) == (201, 200) and first.json() == second.json()
     kept = requests.get(f"{backend.url}/cases/KSP-69-000402/notes", headers=headers, timeout=10).json()
     assert [n["body"] for n in kept] == ["สรุป"]
+
+
+def test_the_backend_runs_a_script_file_once_the_hub_answers(hub_with_backend, server_env, tmp_path, backend_org):
+    """`python -m licensing.simulator --script steps.json`: the steps in order, then it keeps serving."""
+    server, _backend = hub_with_backend
+    number = "KSP-69-000451"
+    steps = [
+        {"type": "case.opened", "case": {"number": number, "province": "ขอนแก่น"}},
+        {"type": "case.updated", "case": {"number": number, "status": "under_review"}, "delay": 0.2},
+        {"type": "case.withdrawn", "case": {"number": number}},
+    ]
+    script = tmp_path / "steps.json"
+    script.write_text(json.dumps(steps, ensure_ascii=False))
+    env = {**server_env, "LICENSING_WEBHOOK_SECRET": SECRET, "LICENSING_API_TOKEN": TOKEN}
+    command = [sys.executable, "-m", "licensing.simulator", "--port", str(free_port()), "--hub", server.url]
+    process = subprocess.Popen(
+        [*command, "--script", str(script)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not Case.objects.filter(number=number, status="withdrawn").exists():
+            assert time.monotonic() < deadline, "the script's events did not arrive"
+            time.sleep(0.2)
+    finally:
+        process.terminate()
+        process.wait(10)
+    case = Case.objects.get(number=number)
+    assert case.province == "ขอนแก่น" and case.room.archived_at is not None
+    assert list(case.status_changes.values_list("status", flat=True)) == ["submitted", "under_review", "withdrawn"]
