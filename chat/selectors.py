@@ -228,6 +228,25 @@ def mention_candidates(room: Room, user: AbstractBaseUser) -> list[dict]:
     return found
 
 
+def conversation(room: Room, user: AbstractBaseUser, limit: int = 50) -> dict:
+    """What a page showing a room's conversation renders (chat/_conversation.html): the room as
+    `user` sees it, its latest messages grouped by day, whether there are earlier ones, its pins."""
+    messages = history(room, limit=limit)
+    days: list[tuple] = []
+    for message, out in zip(messages, messages_out(messages)):
+        day = timezone.localtime(message.created_at).date()
+        if not days or days[-1][0] != day:
+            days.append((day, []))
+        days[-1][1].append(out)
+    return {
+        "room": room_out(room, user),
+        "days": days,
+        "has_older": bool(messages) and messages[0].seq > 1,
+        "pinned": messages_out(pinned_in(room)),
+        "mention_candidates": mention_candidates(room, user),
+    }
+
+
 def pinned_in(room: Room) -> list[Message]:
     return list(
         Message.objects.filter(room=room, pinned_at__isnull=False, deleted_at__isnull=True)

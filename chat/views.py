@@ -4,9 +4,7 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from chat import attachments, selectors, services
@@ -31,20 +29,7 @@ def room(request, room_id: int):
     found = selectors.room_for(request.user, room_id)
     if found is None:
         raise Http404
-    messages = selectors.history(found, limit=50)
-    days: list[tuple] = []
-    for message, out in zip(messages, selectors.messages_out(messages)):
-        day = timezone.localtime(message.created_at).date()
-        if not days or days[-1][0] != day:
-            days.append((day, []))
-        days[-1][1].append(out)
-    context = _sidebar(request) | {
-        "room": selectors.room_out(found, request.user),
-        "days": days,
-        "has_older": bool(messages) and messages[0].seq > 1,
-        "pinned": selectors.messages_out(selectors.pinned_in(found)),
-        "mention_candidates": selectors.mention_candidates(found, request.user),
-    }
+    context = _sidebar(request) | selectors.conversation(found, request.user)
     context |= _members(found, context["people"])
     return render(request, "chat/chat.html", context)
 
@@ -190,43 +175,6 @@ def leave(request, room_id: int):
     return redirect("chat:index")
 
 
-def _labels() -> dict:
-    """Words the page's script needs, in the page's language."""
-    return {
-        "edited": _("edited"),
-        "notice": _("System notice"),
-        "deleted": _("This message was deleted."),
-        "reply": _("Reply"),
-        # The page's languages have at most two plural forms (Thai one, English two): "one" and "many".
-        "replies_one": ngettext("%(n)s reply", "%(n)s replies", 1),
-        "replies": ngettext("%(n)s reply", "%(n)s replies", 2),
-        "edit": _("Edit"),
-        "delete": _("Delete"),
-        "save": _("Save"),
-        "cancel": _("Cancel"),
-        "typing": _("%(name)s is typing…"),
-        "sending": _("Sending…"),
-        "waiting": _("Not sent yet: it will be sent when the connection is back."),
-        "failed": _("Not sent"),
-        "discard": _("Discard"),
-        "confirm_delete": _("Delete this message?"),
-        "react": _("React with thumbs up"),
-        "new_message": _("New message from %(name)s"),
-        "uploading": _("Uploading %(name)s…"),
-        "upload_failed": _("Could not send %(name)s: %(reason)s"),
-        "offline_upload": _("Files can be sent only while connected."),
-        "pin": _("Pin"),
-        "unpin": _("Unpin"),
-        "pinned": _("Pinned"),
-        "pinned_one": ngettext("%(n)s pinned", "%(n)s pinned", 1),
-        "pinned_many": ngettext("%(n)s pinned", "%(n)s pinned", 2),
-        "archive": _("Archive"),
-        "unread": _("unread"),
-        "mention_list": _("People and teams to mention"),
-        "open_again": _("Open again"),
-    }
-
-
 def _direct_presence(user) -> dict[int, tuple[int, str]]:
     """Room id → (the other person's user id, their presence) for one-to-one direct messages."""
     partners = selectors.direct_partners(user)
@@ -255,5 +203,4 @@ def _sidebar(request) -> dict:
         "statuses": presence_for(people),
         "room_form": RoomForm(),
         "direct_form": DirectForm(),
-        "chat_labels": _labels(),
     }

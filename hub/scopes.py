@@ -14,17 +14,25 @@ class Scope:
     paths: tuple[str, ...]  # path prefixes, each ending in "/"
     rooms: frozenset[int]  # the chat rooms its pages and sockets may use
     home: str  # where a refused page sends the person back to
+    # Where the pages send the person when the session ends under them (their socket closes with
+    # 4401): a page that needs no log-in, since such a person has no password; "" for the log-in page.
+    ended: str = ""
 
 
-def restrict(session, *, paths: list[str], rooms: list[int], home: str) -> None:
-    session[SESSION_KEY] = {"paths": list(paths), "rooms": list(rooms), "home": home}
+def restrict(session, *, paths: list[str], rooms: list[int], home: str, ended: str = "") -> None:
+    session[SESSION_KEY] = {"paths": list(paths), "rooms": list(rooms), "home": home, "ended": ended}
 
 
 def scope_of(session) -> Scope | None:
     raw = session.get(SESSION_KEY) if session is not None else None
     if not isinstance(raw, dict):
         return None
-    return Scope(paths=tuple(raw.get("paths", ())), rooms=frozenset(raw.get("rooms", ())), home=raw.get("home", "/"))
+    return Scope(
+        paths=tuple(raw.get("paths", ())),
+        rooms=frozenset(raw.get("rooms", ())),
+        home=raw.get("home", "/"),
+        ended=raw.get("ended", ""),
+    )
 
 
 def allows_path(scope: Scope, path: str) -> bool:

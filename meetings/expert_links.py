@@ -100,6 +100,20 @@ def _not_valid() -> str:
     return _("This invitation link is not valid. Check that it was copied whole, or ask the organiser for a new one.")
 
 
+def meeting_of_browser(meeting_id, browser: str) -> Meeting | None:
+    """The meeting, with its organiser, if this browser (the random id in its cookie) opened one of
+    its experts' links: the person here was invited to it, so the organiser's name and e-mail may
+    be shown to them even after the link stopped working. None for anyone else."""
+    if not 32 <= len(browser) <= 100 or not str(meeting_id).isdigit():
+        return None
+    link = (
+        ExpertLink.objects.select_related("meeting__organiser")
+        .filter(meeting_id=int(meeting_id), browser_digest=digest(browser))
+        .first()
+    )
+    return link.meeting if link is not None else None
+
+
 def record_session(link: ExpertLink, session_key: str) -> bool:
     """Remember the session the link opened, so withdrawing the link can end it. False when the
     link was withdrawn meanwhile: the caller ends the session. (The link's row is locked, as
@@ -128,3 +142,23 @@ def revoke(meeting: Meeting, person_ids: list[int]) -> int:
     for key in keys:
         realtime.end_session(key)
     return len(ids)
+
+
+# Session engines whose sessions are rows that one query can check (as hub.access does).
+DB_SESSION_ENGINES = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
+
+
+def forget_ended_sessions() -> int:
+    """Delete the records of link sessions that are over (expired, or deleted by logging out):
+    there is nothing left for withdrawing a link to end. With sessions that are not rows in the
+    database, those of links past their expiry (a session ends when its link does). Returns how
+    many were deleted."""
+    now = timezone.now()
+    if settings.SESSION_ENGINE in DB_SESSION_ENGINES:
+        from django.contrib.sessions.models import Session
+
+        live = Session.objects.filter(expire_date__gt=now).values("session_key")
+        ended = ExpertLinkSession.objects.exclude(session_key__in=live)
+    else:
+        ended = ExpertLinkSession.objects.filter(link__meeting__ends_at__lte=now - GRACE)
+    return ended.delete()[0]

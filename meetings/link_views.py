@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -48,7 +49,8 @@ def invited(request, token: str):
         logout(request)
         login(request, link.person.user, backend="django.contrib.auth.backends.ModelBackend")
         paths, rooms = expert_links.reach_of(link)
-        scopes.restrict(request.session, paths=paths, rooms=rooms, home=home)
+        ended = reverse("meetings:link_ended", args=[link.meeting_id])
+        scopes.restrict(request.session, paths=paths, rooms=rooms, home=home, ended=ended)
         request.session[expert_links.SESSION_LINK] = link.pk
         request.session.set_expiry(expert_links.expires_at(link.meeting))
         request.session.save()
@@ -67,6 +69,16 @@ def invited(request, token: str):
             samesite="Lax",
         )
     return response
+
+
+@require_http_methods(["GET"])
+def link_ended(request, meeting_id: int):
+    """Where an expert's open pages go when their link's session ends under them (withdrawn or
+    expired): no log-in (they have no password). The organiser's name and e-mail are shown only to
+    the browser that opened one of that meeting's links (its cookie), never to anyone who types the
+    address."""
+    meeting = expert_links.meeting_of_browser(meeting_id, request.COOKIES.get(expert_links.BROWSER_COOKIE, ""))
+    return render(request, "meetings/link_ended.html", {"meeting": meeting})
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from chat import selectors as chat
 from directory import selectors as directory
 from directory.models import Person
 from hub.errors import NotFound
@@ -105,6 +106,19 @@ def quorum_of(meeting: Meeting, attendees: list[Attendee]) -> Quorum | None:
         pool = [a for a in attendees if a.required]
     accepted = sum(1 for a in pool if a.response == Attendee.Response.ACCEPTED)
     return Quorum(needed=meeting.quorum, counted=accepted, of=meeting.quorum_of)
+
+
+def chat_beside(user: AbstractBaseUser, meeting: Meeting, rooms_allowed: frozenset[int] | None) -> dict | None:
+    """The meeting's chat room as its page shows it beside the call (chat.selectors.conversation),
+    for members of the room only; `rooms_allowed` is what a session opened by a link may use
+    (hub.scopes.rooms_allowed; None: not such a session)."""
+    if meeting.chat_room_id is None or (rooms_allowed is not None and meeting.chat_room_id not in rooms_allowed):
+        return None
+    room = chat.room_for(user, meeting.chat_room_id)
+    if room is None:
+        return None
+    conversation = chat.conversation(room, user)
+    return conversation if conversation["room"]["member"] else None
 
 
 def answers_of(attendees: list[Attendee]) -> dict[str, int]:

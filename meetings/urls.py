@@ -15,6 +15,7 @@ urlpatterns = [
     path("reminders/", views.choose_reminder, name="choose_reminder"),
     path("time-zone/", views.choose_time_zone, name="choose_time_zone"),
     path("feed/<str:secret>.ics", views.feed, name="feed"),
+    path("invited/ended/<int:meeting_id>/", link_views.link_ended, name="link_ended"),
     path("invited/<str:token>/", link_views.invited, name="invited"),
     path("<int:meeting_id>/experts/<int:person_id>/link/", link_views.withdraw_link, name="withdraw_link"),
     path("<int:meeting_id>/calendar.ics", views.meeting_ics, name="ics"),

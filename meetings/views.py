@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from directory import selectors as directory
+from hub import scopes
 from hub.errors import HubError, NotFound
 from meetings import (
     attendance,
@@ -124,6 +125,7 @@ def meeting_page(request, meeting_id: int):
         "invitation": invitation,
         "answer_form": AnswerForm(initial={"note": invitation.note} if invitation else None),
         "can_edit": selectors.can_edit(request.user, meeting),
+        "chat": selectors.chat_beside(request.user, meeting, scopes.rooms_allowed(request)),
     }
     return render(request, "meetings/meeting.html", context)
 

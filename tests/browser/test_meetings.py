@@ -161,7 +161,7 @@ def test_an_expert_opens_the_personal_link_answers_chats_and_is_shut_out_when_it
     assert_accessible(expert)
     expert.get_by_role("button", name="เข้าร่วม", exact=True).click()
     expect(expert.locator(".mt-answer-accepted").first).to_be_visible()
-    expert.get_by_role("link", name="แชทของการประชุม").click()
+    expert.get_by_role("link", name="เปิดในหน้าแชท").click()  # the meeting's room on the chat page
     expert.get_by_label("ส่งข้อความถึง คณะอนุกรรมการ").fill("สวัสดีครับ")
     expert.keyboard.press("Enter")
     expect(expert.locator(".message-body", has_text="สวัสดีครับ")).to_be_visible()
@@ -176,6 +176,7 @@ def test_an_expert_opens_the_personal_link_answers_chats_and_is_shut_out_when_it
     organiser.get_by_text("ลิงก์ส่วนตัว").click()
     organiser.get_by_role("button", name="ยกเลิกลิงก์", exact=True).click()
     expect(organiser.get_by_text("ลิงก์ของผู้ทรงคุณวุฒิใช้ไม่ได้แล้ว")).to_be_visible()
-    expect(expert).to_have_url(re.compile(r"/login/"))  # its socket was closed: the session is gone
+    # Its socket was closed: the session is gone, and the page says so (no password to log in with).
+    expect(expert).to_have_url(re.compile(rf"/meetings/invited/ended/{meeting.pk}/$"))
     expert.goto(link)
     expect(expert.get_by_text("ลิงก์เชิญนี้ถูกผู้จัดประชุมยกเลิกแล้ว")).to_be_visible()

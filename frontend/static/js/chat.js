@@ -510,8 +510,10 @@ hub.on("room.joined", ({ room }) => {
 hub.on("room.updated", (event) => {
   if (event.room === roomId && typeof event.archived === "boolean") showArchived(event.archived);
 });
+// Taken out of the room: the chat page goes back to the list; a page that shows the room beside
+// something else (a meeting's page) names where to go instead (data-left-url).
 hub.on("room.left", (event) => {
-  if (event.room === roomId) location.assign("/chats/");
+  if (event.room === roomId) location.assign(chat.dataset.leftUrl || "/chats/");
 });
 hub.addEventListener("state", showOutbox);
 

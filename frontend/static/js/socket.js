@@ -20,6 +20,10 @@ export class HubSocket extends EventTarget {
     return `${scheme}//${location.host}/ws/`;
   }
 
+  static afterSessionEnded() {
+    return document.body?.dataset.sessionEnded || "/login/?next=" + encodeURIComponent(location.pathname);
+  }
+
   connect() {
     this.setState("connecting");
     const socket = new WebSocket(this.url);
@@ -43,10 +47,12 @@ export class HubSocket extends EventTarget {
       clearInterval(this.pinger);
       // 4401: the session ended (logged out elsewhere) or access was revoked; 4403: refused.
       // Reconnecting cannot help; the login page sends a browser still logged in straight back.
+      // A session opened without a password (an expert's invitation link, hub.scopes) names a page
+      // of its own instead: its person has no password to log in with.
       if (event.code === 4401 || event.code === 4403) {
         this.closedByServer = event.code;
         this.setState("refused");
-        if (event.code === 4401) location.assign("/login/?next=" + encodeURIComponent(location.pathname));
+        if (event.code === 4401) location.assign(HubSocket.afterSessionEnded());
         return;
       }
       this.setState("closed");
