@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from licensing import (
+    committee_admin,  # noqa: F401 - registers experts' conflicts of interest
     inbox,
     routing_admin,  # noqa: F401 - registers the routing rules, team targets and holidays
 )
