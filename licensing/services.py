@@ -22,6 +22,7 @@ from licensing.models import CLOSED_STATUSES, Case, CaseView, Status, StatusChan
 # What a CaseView says was looked at.
 VIEW_PAGE = "page"
 VIEW_API = "api"
+VIEW_ADMIN = "admin: inbox event"
 MAX_INVITED_AT_ONCE = 20
 
 
