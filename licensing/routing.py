@@ -91,7 +91,7 @@ def choose_member(team: Team, now: dt.datetime | None = None) -> Choice:
     }
     people = {person.pk: person for person in [*members, *stand_ins.values()]}
     statuses = directory.presence_for(people.values())
-    calendar = workhours._Calendar()
+    calendar = workhours.Calendar()
 
     def available(person: Person) -> bool:
         if workhours.is_out_of_office_on(person, today):

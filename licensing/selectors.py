@@ -1,7 +1,8 @@
 """Reads of licensing: which cases a person may see, and a case's history as its page shows it.
 
-Who sees a case: administrators all; staff their own, their team's, and (managers) their teams';
-anyone, experts included, a case whose room they were invited to. Everything else is "not found".
+Who sees a case: administrators all; staff their own, their team's, (managers) their teams' and
+(bureau heads) their bureau's; anyone, experts included, a case whose room they were invited to.
+Everything else is "not found".
 """
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -22,7 +23,7 @@ def _visible(user: AbstractBaseUser) -> Q | None:
     visible = Q(room_id__in=chat.room_ids_of(user.pk))
     person = directory.person_of(user)
     if person is not None and person.kind == person.Kind.STAFF:
-        visible |= Q(assignee_id=user.pk) | Q(team__manager=person)
+        visible |= Q(assignee_id=user.pk) | Q(team__manager=person) | Q(team__bureau__head=person)
         if person.team_id:
             visible |= Q(team_id=person.team_id)
     return visible

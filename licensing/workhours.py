@@ -25,7 +25,7 @@ def _tz() -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
-class _Calendar:
+class Calendar:
     """Public holidays, read one year at a time as the arithmetic reaches it (one query a year)."""
 
     def __init__(self):
@@ -51,7 +51,7 @@ def add_working_hours(start: dt.datetime, hours) -> dt.datetime:
     if remaining <= dt.timedelta(0):
         return start
     opens, closes = office_hours()
-    calendar = _Calendar()
+    calendar = Calendar()
     cursor = timezone.localtime(start, _tz())
     day = cursor.date()
     while True:
@@ -72,7 +72,7 @@ def working_hours_between(a: dt.datetime, b: dt.datetime) -> float:
     if b < a:
         return -working_hours_between(b, a)
     opens, closes = office_hours()
-    calendar = _Calendar()
+    calendar = Calendar()
     a, b = timezone.localtime(a, _tz()), timezone.localtime(b, _tz())
     total = dt.timedelta(0)
     day = a.date()
@@ -98,11 +98,11 @@ def is_out_of_office_on(person: Person, day: dt.date) -> bool:
     return start is not None and start <= day and (end is None or day <= end)
 
 
-def is_working_time(person: Person, at: dt.datetime | None = None, calendar: _Calendar | None = None) -> bool:
+def is_working_time(person: Person, at: dt.datetime | None = None, calendar: Calendar | None = None) -> bool:
     """Whether the person is at work at `at`: one of their days, not a public holiday, within office
     hours, and not out of office."""
     local = timezone.localtime(at or timezone.now(), _tz())
-    calendar = calendar or _Calendar()
+    calendar = calendar or Calendar()
     opens, closes = office_hours()
     return (
         works_on(person, local.date())

@@ -10,6 +10,7 @@ from hub.errors import Forbidden, Invalid, NotFound
 from hub.tokens import issue_token
 from licensing import case_rooms, routing
 from licensing.models import Assignment
+from tests.factories import make_person
 from tests.licensing.conftest import MONDAY, WEEKEND, make_case
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,15 @@ def test_the_assignee_may_hand_their_case_to_another_team(org, case):
     case.refresh_from_db()
     assert (case.team, case.assignee) == (org["renewal"], org["chai"].user)
     assert org["renewal_manager"].user in case.room.members.all()
+
+
+def test_the_head_of_the_bureau_may_reassign_too(org, case):
+    director = make_person("director", first_name_th="ผู้อำนวยการ")
+    org["licence"].bureau.head = director
+    org["licence"].bureau.save()
+    routing.reassign_case(director.user, case.pk, org["busaba"].pk, "กระจายงาน")
+    case.refresh_from_db()
+    assert case.assignee == org["busaba"].user
 
 
 def test_a_reason_is_required_and_nothing_changes_without_one(org, case):
