@@ -7,6 +7,8 @@ from licensing import (
     committee_admin,  # noqa: F401 - registers experts' conflicts of interest
     inbox,
     routing_admin,  # noqa: F401 - registers the routing rules, team targets and holidays
+    selectors,
+    services,
 )
 from licensing.models import Case, CaseView, InboxEvent
 
@@ -41,6 +43,14 @@ class InboxEventAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # the record of what the backend sent
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The body names the applicant: a look at it is logged like a look at the case (PDPA).
+        row = InboxEvent.objects.filter(pk=object_id).only("case_number").first() if object_id.isdigit() else None
+        case = selectors.case_by_number(row.case_number) if row else None
+        if case is not None:
+            services.log_view(request.user, case, services.VIEW_ADMIN)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     @admin.action(description=_("Handle the selected events again now"))
     def retry(self, request, queryset):
         pending = list(queryset.exclude(state=InboxEvent.State.DONE).values_list("pk", flat=True))
@@ -51,6 +61,10 @@ class InboxEventAdmin(admin.ModelAdmin):
         )
 
 
+# The applicant's details: read on the case page, where each look is logged, not in the admin.
+PERSONAL = ("applicant_name", "applicant_id_masked", "summary")
+
+
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
     """Cases are changed by the backend's events and by routing, not here."""
@@ -58,7 +72,8 @@ class CaseAdmin(admin.ModelAdmin):
     list_display = ["number", "license_type", "request_type", "status", "province", "team", "assignee", "opened_at"]
     list_filter = ["status", "license_type", "request_type"]
     search_fields = ["number"]
-    readonly_fields = [f.name for f in Case._meta.fields]
+    exclude = PERSONAL
+    readonly_fields = [f.name for f in Case._meta.fields if f.name not in PERSONAL]
 
     def has_add_permission(self, request) -> bool:
         return False

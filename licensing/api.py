@@ -58,6 +58,7 @@ class CaseSummary(Schema):
     opened_at: dt.datetime
     first_response_due: dt.datetime | None
     first_response_at: dt.datetime | None
+    escalated_at: dt.datetime | None  # past the first-response target unanswered: the manager was told
     decided_at: dt.datetime | None
 
 
@@ -123,6 +124,7 @@ def _summary(case) -> dict:
         "opened_at": case.opened_at,
         "first_response_due": case.first_response_due,
         "first_response_at": case.first_response_at,
+        "escalated_at": case.escalated_at,
         "decided_at": case.decided_at,
     }
 

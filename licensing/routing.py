@@ -127,7 +127,9 @@ def route_case(case: Case, now: dt.datetime | None = None) -> Assignment:
         team = team_for(case)
         if team is not None:
             # One routing at a time per team: two cases at once do not both go to the least busy.
-            team = Team.objects.select_for_update().select_related("manager", "bureau__head").get(pk=team.pk)
+            team = (
+                Team.objects.select_for_update(of=("self",)).select_related("manager", "bureau__head").get(pk=team.pk)
+            )
         choice = choose_member(team, now) if team is not None else Choice(None)
         assignee = choice.person.user if choice.person else None
         case.team, case.assignee = team, assignee
@@ -193,7 +195,7 @@ def _clean_reason(reason) -> str:
 def _case_to_change(user: AbstractBaseUser, case_id) -> Case:
     """The case, if `user` may see it (else NotFound, as for an unknown one), locked for the change."""
     case = case_for(user, case_id)
-    case = Case.objects.select_for_update().select_related("team__bureau", "assignee").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("team__bureau", "assignee").get(pk=case.pk)
     if case.is_closed:
         raise Invalid(_("This case is closed: it no longer changes hands."))
     return case

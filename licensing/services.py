@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 
 from directory import selectors as directory
 from hub.errors import Forbidden, Invalid
-from licensing import case_rooms, selectors
+from licensing import case_rooms, committee, routing, selectors
 from licensing.events import Event
 from licensing.models import CLOSED_STATUSES, Case, CaseView, Status, StatusChange
 
 # What a CaseView says was looked at.
 VIEW_PAGE = "page"
 VIEW_API = "api"
+VIEW_ADMIN = "admin: inbox event"
 MAX_INVITED_AT_ONCE = 20
 
 
@@ -88,12 +89,8 @@ def _take_newer(case: Case, event: Event) -> None:
 
 
 def _route(case: Case) -> None:
-    """Choose the case's team and assignee (licensing.routing, issue #10's routing half)."""
-    try:
-        from licensing.routing import route_case
-    except ImportError:  # LEAD: licensing.routing (branch lic-b) is not merged here yet; the case waits unrouted
-        return
-    route_case(case)
+    """Choose the case's team and assignee (licensing.routing), and see them on this object."""
+    routing.route_case(case)
     case.refresh_from_db(fields=["team", "assignee", "first_response_due"])
 
 
@@ -126,8 +123,8 @@ def _after(case: Case, event: Event, newer: bool) -> None:
         )
         return
     if event.type == "case.review_requested":
-        _propose_review(case, event.id)
         case_rooms.post_case_notice(case, _("The licensing system asks for a committee review of this case."))
+        _propose_review(case, event.id)  # which says whom it proposes, and when
     elif event.type in ("case.decided", "case.withdrawn"):
         text = (
             _("The application was withdrawn.")
@@ -149,12 +146,8 @@ def _after(case: Case, event: Event, newer: bool) -> None:
 
 
 def _propose_review(case: Case, event_id: str) -> None:
-    """A committee review for the case (licensing.committee, issue #10's committee part)."""
-    try:
-        from licensing.committee import propose_review
-    except ImportError:  # LEAD: licensing.committee (branch lic-c) is not merged here yet
-        return
-    propose_review(case, event_id)
+    """A committee meeting proposed for the case (licensing.committee); the same event proposes once."""
+    committee.propose_review(case, event_id)
 
 
 def log_view(user: AbstractBaseUser, case: Case, what: str) -> None:

@@ -3,9 +3,11 @@ an overdue case to the team's manager exactly once.
 
 What counts as the first response (whichever comes first):
 - the first message a staff member writes in the case room (a notice has no author; an invited
-  expert is not staff), found by `escalate_overdue` itself, so chat needs no hook into licensing;
-- the first status change the licensing backend reports after the case opened (someone acted on it
-  in the licensing system): the event handler calls `record_first_response(case, occurred_at)`.
+  expert is not staff);
+- the first change of status the licensing backend reports after the one the case arrived with
+  (someone acted on it in the licensing system).
+`escalate_overdue` looks for both itself before escalating, so neither chat nor the event handler
+needs a hook; a caller that knows sooner may call `record_first_response(case, at)`.
 """
 
 import datetime as dt
@@ -19,7 +21,7 @@ from django.utils.translation import gettext as _
 from chat import selectors as chat
 from directory.models import Team
 from licensing import case_rooms, notify, workhours
-from licensing.models import CLOSED_STATUSES, Case, TeamCaseSettings
+from licensing.models import CLOSED_STATUSES, Case, StatusChange, TeamCaseSettings
 
 logger = logging.getLogger(__name__)
 DEFAULT_HOURS = TeamCaseSettings._meta.get_field("first_response_hours").default
@@ -39,6 +41,19 @@ def record_first_response(case: Case, at: dt.datetime) -> bool:
     if recorded:
         case.first_response_at = at
     return bool(recorded)
+
+
+def first_status_changes(case_ids: list[int]) -> dict[int, dt.datetime]:
+    """Case id → when the backend first reported a status other than the one the case arrived
+    with (in the order things happened, a late event in its place). One query."""
+    arrived: dict[int, str] = {}
+    changed: dict[int, dt.datetime] = {}
+    steps = StatusChange.objects.filter(case_id__in=case_ids).order_by("case_id", "occurred_at", "pk")
+    for case_id, status, occurred_at in steps.values_list("case_id", "status", "occurred_at"):
+        first = arrived.setdefault(case_id, status)
+        if status != first and case_id not in changed:
+            changed[case_id] = occurred_at
+    return changed
 
 
 def state_of(case: Case, now: dt.datetime | None = None) -> str:
@@ -69,11 +84,13 @@ def escalate_overdue(now: dt.datetime | None = None) -> int:
         .select_related("team__manager", "team__bureau__head")
         .order_by("first_response_due", "pk")
     )
-    answered = chat.first_staff_message_at([case.room_id for case in overdue if case.room_id])
+    written = chat.first_staff_message_at([case.room_id for case in overdue if case.room_id])
+    acted = first_status_changes([case.pk for case in overdue])
     escalated = 0
     for case in overdue:
-        if case.room_id in answered:
-            record_first_response(case, answered[case.room_id])
+        responses = [at for at in (written.get(case.room_id), acted.get(case.pk)) if at is not None]
+        if responses:
+            record_first_response(case, min(responses))
             continue
         try:
             escalated += _escalate_once(case, now)

@@ -6,15 +6,20 @@ an officer online; events as the backend sends them, signed.
 import datetime as dt
 import itertools
 import json
+import subprocess
+import sys
 import time
 import zoneinfo
+from dataclasses import dataclass
 
 import pytest
+import requests
 from django.test import override_settings
 
 from directory import presence
 from hub.signatures import sign
 from licensing.models import TeamCaseSettings
+from tests.conftest import ROOT, free_port
 from tests.factories import make_person, make_team
 
 SECRET = "licensing-webhook-secret-for-the-tests-0123456789"
@@ -119,3 +124,55 @@ def backend():
     with override_settings(LICENSING_API_URL=simulator.url, LICENSING_API_TOKEN=TOKEN):
         yield simulator
     simulator.stop()
+
+
+@dataclass
+class BackendProcess:
+    """The reference backend (python -m licensing.simulator) running as its own process."""
+
+    url: str
+    process: subprocess.Popen
+
+    def send(self, step: dict) -> list[dict]:
+        """Have the backend make, sign and send one event (a scripted step); the hub's answers."""
+        answer = requests.post(
+            f"{self.url}/control/events", json=step, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60
+        )
+        answer.raise_for_status()
+        return answer.json()["deliveries"]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+@pytest.fixture
+def hub_with_backend(start_server, server_env, tmp_path):
+    """A hub server process and the backend process, each knowing the other's address."""
+    backend_port = free_port()
+    server = start_server(
+        LICENSING_WEBHOOK_SECRET=SECRET,
+        LICENSING_API_TOKEN=TOKEN,
+        LICENSING_API_URL=f"http://127.0.0.1:{backend_port}",
+        STATE_DIR=str(tmp_path),
+    )
+    env = {**server_env, "LICENSING_WEBHOOK_SECRET": SECRET, "LICENSING_API_TOKEN": TOKEN}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "licensing.simulator", "--port", str(backend_port), "--hub", server.url],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    backend = BackendProcess(f"http://127.0.0.1:{backend_port}", process)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            requests.get(f"{backend.url}/health", timeout=2)
+            break
+        except requests.ConnectionError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("the licensing backend simulator did not start") from None
+            time.sleep(0.1)
+    yield server, backend
+    backend.stop()

@@ -223,3 +223,20 @@ def test_the_admin_lists_the_inbox_and_retries_a_failed_event(admin_client, secr
         again.stop()
     assert answer.status_code == 200
     assert InboxEvent.objects.get().state == "done" and Case.objects.filter(number=number).exists()
+
+
+def test_a_review_request_proposes_a_committee_once(client, secret, backend_org):
+    from licensing.models import CommitteeReview
+
+    deliver(client, event())
+    request = event("case.review_requested", status="committee_review", minutes=30)
+    assert deliver(client, request).status_code == 202
+    assert deliver(client, request).status_code == 200
+    case = Case.objects.get()
+    assert case.status == "committee_review"
+    assert list(CommitteeReview.objects.values_list("case", "event_id")) == [(case.pk, request["id"])]
+    texts = list(
+        Message.objects.filter(room=case.room, author__isnull=True).order_by("seq").values_list("body", flat=True)
+    )
+    assert "คณะกรรมการ" in texts[1]  # the backend's request, then the committee's proposal
+    assert len(texts) == 3
