@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from hub.errors import Invalid
 from licensing import committee
 from licensing.models import CommitteeReview, ConflictOfInterest
 from meetings import selectors as meetings
@@ -84,7 +85,7 @@ def test_the_assignee_confirms_and_the_experts_are_invited_with_a_quorum(
 def test_the_team_manager_may_confirm_and_a_conflict_declared_since_stops_it(team, proposed):
     review, experts = proposed
     ConflictOfInterest.objects.create(expert=experts[1], province="ขอนแก่น")
-    with pytest.raises(committee.Invalid) as refused:
+    with pytest.raises(Invalid) as refused:
         committee.confirm_review(team["manager"].user, review.pk, start())
     assert experts[1].display_name in str(refused.value.message)
 

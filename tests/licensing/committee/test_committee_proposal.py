@@ -125,10 +125,12 @@ def test_not_enough_experts_is_said_in_the_case_room_and_marked_on_the_review(te
         committee.confirm_review(team["assignee"].user, review.pk, timezone.now() + dt.timedelta(days=3))
 
     # Once another expert is in the directory, the assignee proposes again.
-    expert("เพิ่มเข้ามา", "teacher")
-    review = committee.propose_again(team["assignee"].user, review.pk)
-    assert review.state == CommitteeReview.State.PROPOSED
-    assert names(review) == ["คนเดียว", "เพิ่มเข้ามา"] and only.pk in review.experts.values_list("pk", flat=True)
+    added = expert("เพิ่มเข้ามา", "teacher")
+    assert api(team["colleague"], "post", f"/committee-reviews/{review.pk}/propose-again").status_code == 403
+    again = api(team["assignee"], "post", f"/committee-reviews/{review.pk}/propose-again")
+    assert again.status_code == 200 and again.json()["state"] == "proposed"
+    assert [e["id"] for e in again.json()["experts"]] == [only.pk, added.pk]
+    assert again.json()["proposed_start"] is not None
 
 
 def test_a_repeated_event_proposes_once(team, committee_settings, api):
