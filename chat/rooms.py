@@ -18,9 +18,12 @@ MAX_DIRECT_PEOPLE = 9  # with the one opening it; more make a private group
 
 
 @transaction.atomic
-def create_room(*, kind: str, name: str, owner: AbstractBaseUser, members: list[AbstractBaseUser]) -> Room:
+def create_room(
+    *, kind: str, name: str, owner: AbstractBaseUser | None, members: list[AbstractBaseUser]
+) -> Room:
+    """A new room; without an owner (a case room, made by the system) nobody in it may change it."""
     room = Room.objects.create(kind=kind, name=name, created_by=owner)
-    add_members(room, [owner, *members], owner=owner)
+    add_members(room, [user for user in (owner, *members) if user is not None], owner=owner)
     return room
 
 
@@ -184,6 +187,11 @@ def archive_room(user: AbstractBaseUser, room_id: int, archived: bool = True) ->
         raise NotFound()
     if not Membership.objects.filter(room=room, user=user, role=Membership.Role.OWNER).exists():
         raise Forbidden(_("Only a room owner can archive it."))
+    return set_archived(room, archived)
+
+
+def set_archived(room: Room, archived: bool = True) -> Room:
+    """Make a room read-only (or writable again) for the app that owns it (a decided case's room)."""
     with transaction.atomic():
         room.archived_at = timezone.now() if archived else None
         room.save(update_fields=["archived_at"])

@@ -1,7 +1,7 @@
 """Reads of chat: which rooms a person may see, their messages, and what a socket is told first."""
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -382,3 +382,14 @@ def search_messages(
         found = found.filter(created_at__date__lte=until)
     limit = max(1, min(limit, SEARCH_LIMIT))
     return list(found.select_related("author__person", "room").order_by("-created_at", "-pk")[:limit])
+
+
+def first_staff_message_at(room_ids: list[int]) -> dict:
+    """Room id → when a staff member first wrote in it (a notice has no author; an expert is not
+    staff): licensing counts that as a case's first response. One query for any number of rooms."""
+    rows = (
+        Message.objects.filter(room_id__in=room_ids, author__person__kind="staff")
+        .values("room_id")
+        .annotate(first=Min("created_at"))
+    )
+    return {row["room_id"]: row["first"] for row in rows}

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from chat import attachments, limits, markdown, selectors
 from chat.models import Attachment, Membership, Message, MessageEdit, Reaction, Room
+from chat.notices import post_notice  # noqa: F401 - system notices (licensing, meetings) go through chat.services
+from chat.redaction import redact_words  # noqa: F401 - erasing a name from a room (licensing's retention)
 from chat.rooms import (  # noqa: F401 - chat's writes are reached through chat.services
     MAX_DIRECT_PEOPLE,
     add_members,
@@ -29,6 +31,7 @@ from chat.rooms import (  # noqa: F401 - chat's writes are reached through chat.
     open_direct_by_ids,
     remove_from_room,
     remove_member,
+    set_archived,
     start_room,
 )
 from hub import realtime

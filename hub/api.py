@@ -109,11 +109,17 @@ def _mount_app_routers() -> None:
     from chat.api import router as chat_router
     from dashboard.api import router as dashboard_router
     from directory.api import router as directory_router
+    from licensing.api import router as licensing_router
+    from licensing.committee_api import router as committee_router
+    from licensing.routing_api import router as routing_router
     from meetings.api import router as meetings_router
 
     api.add_router("/", directory_router)
     api.add_router("/", chat_router)
     api.add_router("/", meetings_router)
+    api.add_router("/", committee_router)
+    api.add_router("/", licensing_router)
+    api.add_router("/", routing_router)
     api.add_router("/", dashboard_router)
 
 

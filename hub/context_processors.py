@@ -12,7 +12,7 @@ SECTIONS = [
     {"slug": "home", "label": _("Home"), "icon": "home", "url": "home"},
     {"slug": "chats", "label": _("Chats"), "icon": "chat", "url": "chat:index"},
     {"slug": "meetings", "label": _("Meetings"), "icon": "calendar", "url": "meetings:mine"},
-    {"slug": "cases", "label": _("Cases"), "icon": "folder", "url": None},
+    {"slug": "cases", "label": _("Cases"), "icon": "folder", "url": "licensing:cases"},
     {"slug": "directory", "label": _("Directory"), "icon": "people", "url": "directory:people"},
     # Shown to managers only (dashboard.access).
     {"slug": "dashboard", "label": _("Dashboard"), "icon": "chart", "url": "dashboard:index"},
@@ -40,9 +40,14 @@ def navigation(request):
     current = ""
     if match is not None:
         current = match.kwargs.get("slug") or match.url_name or ""
-        current = {"directory": "directory", "chat": "chats", "meetings": "meetings", "dashboard": "dashboard"}.get(
-            match.app_name, current
-        )
+        sections = {
+            "directory": "directory",
+            "chat": "chats",
+            "meetings": "meetings",
+            "licensing": "cases",
+            "dashboard": "dashboard",
+        }
+        current = sections.get(match.app_name, current)
     rail = [
         {**item, "href": _href(item), "current": item["slug"] == current, "soon": item["url"] is None}
         for item in SECTIONS

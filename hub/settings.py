@@ -305,9 +305,21 @@ MEETING_WORKDAY = (
     os.environ.get("MEETING_WORKDAY_START", "08:30"),
     os.environ.get("MEETING_WORKDAY_END", "16:30"),
 )
+# Office hours that case service targets count in (Bangkok time, Monday to Friday, Thai public
+# holidays excluded: licensing.workhours).
+OFFICE_HOURS = (
+    os.environ.get("OFFICE_HOURS_START", "08:30"),
+    os.environ.get("OFFICE_HOURS_END", "16:30"),
+)
 LICENSING_API_URL = os.environ.get("LICENSING_API_URL", "")
 LICENSING_API_TOKEN = os.environ.get("LICENSING_API_TOKEN", "")
 LICENSING_WEBHOOK_SECRET = os.environ.get("LICENSING_WEBHOOK_SECRET", "")
+# A committee review: how many experts are proposed, how many votes make a quorum, how long it meets.
+COMMITTEE_SIZE = int(os.environ.get("COMMITTEE_SIZE", "5"))
+COMMITTEE_QUORUM = int(os.environ.get("COMMITTEE_QUORUM", "3"))
+COMMITTEE_MEETING_MINUTES = int(os.environ.get("COMMITTEE_MEETING_MINUTES", "120"))
+# Days after a case's decision (or withdrawal) before its applicant's details are erased (PDPA).
+LICENSING_RETENTION_DAYS = int(os.environ.get("LICENSING_RETENTION_DAYS", "365"))
 
 LOGGING = {
     "version": 1,

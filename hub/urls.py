@@ -22,6 +22,9 @@ urlpatterns = [
     path("people/", include("directory.urls")),
     path("chats/", include("chat.urls")),
     path("meetings/", include("meetings.urls")),
+    path("cases/", include("licensing.committee_urls")),
+    path("cases/", include("licensing.urls")),
+    path("cases/", include("licensing.routing_urls")),
     path("dashboard/", include("dashboard.urls")),
     path("api/v1/", api.urls),
     path("admin/login/", login_throttle.protect(admin.site.login)),  # before the admin's own route

@@ -261,6 +261,8 @@ class CommitteeReview(models.Model):
 
     class State(models.TextChoices):
         PROPOSED = "proposed", _("proposed")
+        # Fewer matching experts without a conflict than the quorum: nothing to propose yet.
+        SHORT = "short", _("not enough experts")
         INVITED = "invited", _("invitations sent")
         RESOLVED = "resolved", _("resolved")
 
@@ -275,12 +277,18 @@ class CommitteeReview(models.Model):
     meeting = models.ForeignKey("meetings.Meeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     experts = models.ManyToManyField("directory.Person", related_name="+", blank=True)
     quorum = models.PositiveSmallIntegerField(_("quorum"), default=3)
+    # The first time the assignee and every expert are free (meetings' "find a time"); empty when none.
+    proposed_start = models.DateTimeField(_("proposed start"), null=True, blank=True)
+    proposed_end = models.DateTimeField(_("proposed end"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PROPOSED)
     resolution = models.CharField(_("resolution"), max_length=20, choices=Resolution.choices, blank=True)
     votes_for = models.PositiveSmallIntegerField(_("votes for"), default=0)
     votes_against = models.PositiveSmallIntegerField(_("votes against"), default=0)
     votes_abstain = models.PositiveSmallIntegerField(_("abstentions"), default=0)
     resolution_note = models.TextField(_("resolution note"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
 

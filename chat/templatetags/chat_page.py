@@ -18,6 +18,7 @@ def _labels() -> dict:
     """Words the page's script needs, in the page's language."""
     return {
         "edited": _("edited"),
+        "notice": _("System notice"),
         "deleted": _("This message was deleted."),
         "reply": _("Reply"),
         # The page's languages have at most two plural forms (Thai one, English two): "one" and "many".

@@ -38,6 +38,9 @@ def test_log_in_see_home_live_switch_to_english_and_log_out(hub_server, page):
     assert_accessible(page)
 
     page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Cases").click()
+    page.get_by_role("heading", name="Cases", exact=True).wait_for()
+    assert_accessible(page)
+    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Dashboard").click()
     page.get_by_role("heading", name="This section is not open yet").wait_for()
     assert_accessible(page)
 

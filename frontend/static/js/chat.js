@@ -83,7 +83,9 @@ function render(message, inThread = false) {
   head.className = "message-head";
   const author = document.createElement("span");
   author.className = "message-author";
-  author.textContent = nameOf(message.author);
+  // A message with no author is a notice the system posted (a case's status, say).
+  author.textContent = message.author ? nameOf(message.author) : labels.notice;
+  item.classList.toggle("is-notice", !message.author);
   const time = document.createElement("time");
   time.className = "message-time";
   time.dateTime = message.created_at;
@@ -117,7 +119,7 @@ function render(message, inThread = false) {
   reactions.append(...reactionChips(message.reactions));
   foot.append(reactions);
   if (message.reply_count && !message.thread && !inThread) foot.append(threadLink(message.reply_count));
-  if (!message.deleted) {
+  if (!message.deleted && message.author) {
     const actions = document.createElement("span");
     actions.className = "message-actions";
     const thumbs = button("👍", { action: "react", emoji: "👍" });

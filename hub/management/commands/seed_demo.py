@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand
 from chat.demo import seed_conversations
 from dashboard.demo import seed_dashboard
 from directory.demo import seed_demo
+from licensing.committee_demo import seed_committee
+from licensing.demo import seed_routing
 from meetings.demo import seed_meetings
 
 COLUMNS = ("username", "role", "name")
@@ -21,6 +23,8 @@ class Command(BaseCommand):
         logins = seed_demo(password)
         seed_conversations()
         seed_meetings()
+        seed_routing()
+        seed_committee()
         seed_dashboard()
         widths = [max(len(column), *(len(login[column]) for login in logins)) for column in COLUMNS]
         header = "  ".join(column.ljust(width) for column, width in zip(COLUMNS, widths))
