@@ -290,6 +290,7 @@ JITSI_API_URL = os.environ.get("JITSI_API_URL", "")
 # from the meeting page's IFrame API events only.
 JITSI_WEBHOOK_SECRET = os.environ.get("JITSI_WEBHOOK_SECRET", "")
 
+
 def _jobs_redis_pool(url: str):
     from redis import ConnectionPool
 
