@@ -1,0 +1,46 @@
+"""The hub on two application hosts and one data host: a person on host A and a person on host B chat."""
+
+import json
+import sys
+import time
+
+from tests.conftest import ROOT
+
+
+def socket_lines(deployment, host) -> list[dict]:
+    found = []
+    for log in deployment.server_logs(host):
+        for text in log.read_text().splitlines():
+            try:
+                line = json.loads(text)
+            except ValueError:
+                continue
+            if line.get("event") == "socket":
+                found.append(line)
+    return found
+
+
+def test_a_person_on_host_a_and_a_person_on_host_b_chat(deployment):
+    a, b = deployment.url(deployment.a), deployment.url(deployment.b)
+    result = deployment.client.run(
+        [sys.executable, "-m", "tests.multihost.client", "--a", a, "--b", b, "--room", str(deployment.room_id)],
+        cwd=ROOT,
+        env=deployment.env,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    heard = json.loads(result.stdout.strip().splitlines()[-1])
+    assert heard["hello"] == ["somchai", "wichai"]
+    assert heard["b_heard"] == "สวัสดีครับ จาก A"
+    assert heard["a_heard"] == "สวัสดีค่ะ จาก B"
+    assert heard["ready"] == [{"status": "ok", "checks": {"database": "ok", "redis": "ok"}, "failing": []}] * 2
+
+    # Each socket was served on its own host, and the hub there saw the client's own address
+    # through nginx (X-Forwarded-For).
+    deadline = time.monotonic() + 5  # each server writes a socket's line as it sees the close
+    while not ((on_a := socket_lines(deployment, deployment.a)) and (on_b := socket_lines(deployment, deployment.b))):
+        assert time.monotonic() < deadline, "no socket lines"
+        time.sleep(0.1)
+    assert [line["client"] for line in on_a] == [deployment.client.address]
+    assert [line["client"] for line in on_b] == [deployment.client.address]
