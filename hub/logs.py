@@ -10,7 +10,7 @@ import time
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
 # Attributes every LogRecord has; anything else was passed in `extra` and belongs in the line.
-_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id", "fields"}
+_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id", "fields", "color_message"}
 
 
 class RequestIdFilter(logging.Filter):

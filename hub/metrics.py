@@ -7,6 +7,8 @@ the host's services start; deploy/systemd): each process writes its numbers to f
 are the process's own. The variable must be set before this module is imported.
 """
 
+import asyncio
+import atexit
 import glob
 import os
 
@@ -23,6 +25,34 @@ OPEN_SOCKETS = Gauge(
 SOCKETS_OPENED = Counter("ksp_ws_sockets_opened", "WebSockets accepted.")
 FRAMES_IN = Counter("ksp_ws_frames_in", "Frames received from clients (before any budget).")
 FRAMES_OUT = Counter("ksp_ws_frames_out", "Frames written to clients (replies and events).")
+
+
+class Batched:
+    """A counter for every frame: counted in a plain int and added to the Prometheus counter at
+    most once a second. In multi-process mode an inc() writes to a shared file under a lock,
+    about 3 µs, a tenth of what delivering a frame costs; this costs an addition."""
+
+    def __init__(self, counter: Counter):
+        self.counter, self.pending, self.scheduled = counter, 0, False
+        atexit.register(self.flush)
+
+    def add(self, n: int = 1) -> None:
+        self.pending += n
+        if not self.scheduled:
+            self.scheduled = True
+            try:
+                asyncio.get_running_loop().call_later(1.0, self.flush)
+            except RuntimeError:  # no loop: at once
+                self.flush()
+
+    def flush(self) -> None:
+        self.scheduled = False
+        n, self.pending = self.pending, 0
+        if n:
+            self.counter.inc(n)
+
+
+FRAMES_IN_BATCHED, FRAMES_OUT_BATCHED = Batched(FRAMES_IN), Batched(FRAMES_OUT)
 SEND_LATENCY = Histogram(
     "ksp_ws_message_send_seconds",
     "From a client's message.send frame read off its socket to its ack written back.",

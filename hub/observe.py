@@ -98,7 +98,7 @@ class Observe:
             kind = message["type"]
             if kind == "websocket.receive":
                 session["in"] += 1
-                metrics.FRAMES_IN.inc()
+                metrics.FRAMES_IN_BATCHED.add()
                 text = message.get("text")
                 if text and '"message.send"' in text:
                     _note_send(text, waiting_acks)
@@ -110,7 +110,7 @@ class Observe:
             kind = message["type"]
             if kind == "websocket.send":
                 session["out"] += 1
-                metrics.FRAMES_OUT.inc()
+                metrics.FRAMES_OUT_BATCHED.add()
                 text = message.get("text")
                 if waiting_acks and text and text.startswith(_ACK_PREFIX):
                     _note_ack(text, waiting_acks)

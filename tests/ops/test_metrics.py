@@ -90,7 +90,14 @@ def test_counters_move_when_a_real_socket_sends_frames(metrics_server):
                 event = json.loads(await asyncio.wait_for(socket.recv(), 10))
                 acks += event["type"] == "ack"
                 pongs += event["type"] == "pong"
-            return await asyncio.to_thread(scrape, metrics_server)
+            # Frames are added to the shared counters once a second (hub.metrics.Batched).
+            deadline = asyncio.get_running_loop().time() + 5
+            while True:
+                found = await asyncio.to_thread(scrape, metrics_server)
+                moved = found["ksp_ws_frames_in_total"] - before["ksp_ws_frames_in_total"]
+                if moved >= 8 or asyncio.get_running_loop().time() > deadline:
+                    return found
+                await asyncio.sleep(0.2)
 
     during = asyncio.run(scenario())
     assert during["ksp_ws_open_sockets"] == 1
