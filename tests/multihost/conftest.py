@@ -11,6 +11,7 @@ one fails the test instead of skipping it.
 import os
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +39,14 @@ class Deployment:
     directory: Path
     env: dict
     room_id: int
+    redis: subprocess.Popen | None = None
+
+    def stop_redis(self) -> None:
+        self.redis.terminate()
+        self.redis.wait(10)
+
+    def start_redis(self) -> None:
+        self.redis = _start_redis(self.data, self.directory)
 
     def url(self, host: Host) -> str:
         return f"http://{host.address}"
@@ -104,23 +113,13 @@ def _start_data_host(data: Host, directory: Path) -> None:
         "PostgreSQL",
     )
     data.run([str(PG_BIN / "createdb"), "-h", data.address, "-U", "postgres", "khurusapha"])
-    data.start(
-        [
-            REDIS_SERVER,
-            "--bind",
-            data.address,
-            "--port",
-            "6379",
-            "--protected-mode",
-            "no",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        log_path=directory / "redis.log",
-    )
+
+
+def _start_redis(data: Host, directory: Path) -> subprocess.Popen:
+    argv = [REDIS_SERVER, "--bind", data.address, "--port", "6379", "--protected-mode", "no", "--save", ""]
+    redis = data.start([*argv, "--appendonly", "no"], log_path=directory / "redis.log")
     _wait(lambda: data.run(["redis-cli", "-h", data.address, "ping"], check=False).stdout.strip() == "PONG", "Redis")
+    return redis
 
 
 def _start_application_host(host: Host, directory: Path, env: dict) -> None:
@@ -176,6 +175,7 @@ def deployment():
     try:
         data, a, b, client = lan.host("data"), lan.host("a"), lan.host("b"), lan.host("client")
         _start_data_host(data, directory)
+        redis = _start_redis(data, directory)
         (directory / "static").mkdir()
         (directory / "media").mkdir()  # shared by both application hosts, as NFS would be
         env = {
@@ -205,7 +205,7 @@ def deployment():
         room_id = _seed(a, {**env, "STATE_DIR": str(directory / "state-migrate")})
         for host in (a, b):
             _start_application_host(host, directory, env)
-        yield Deployment(data=data, a=a, b=b, client=client, directory=directory, env=env, room_id=room_id)
+        yield Deployment(data=data, a=a, b=b, client=client, directory=directory, env=env, room_id=room_id, redis=redis)
     finally:
         lan.remove()
         shutil.rmtree(directory, ignore_errors=True)

@@ -20,7 +20,8 @@ def socket_lines(deployment, host) -> list[dict]:
     return found
 
 
-def test_a_person_on_host_a_and_a_person_on_host_b_chat(deployment):
+def chat(deployment) -> dict:
+    """The client host runs tests/multihost/client.py: what each person heard."""
     a, b = deployment.url(deployment.a), deployment.url(deployment.b)
     result = deployment.client.run(
         [sys.executable, "-m", "tests.multihost.client", "--a", a, "--b", b, "--room", str(deployment.room_id)],
@@ -30,7 +31,18 @@ def test_a_person_on_host_a_and_a_person_on_host_b_chat(deployment):
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    heard = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def status_from_client(deployment, host, path: str) -> int:
+    probe = "import requests, sys; print(requests.get(sys.argv[1], timeout=10).status_code)"
+    url = deployment.url(host) + path
+    result = deployment.client.run([sys.executable, "-c", probe, url], env=deployment.env, timeout=60)
+    return int(result.stdout.strip())
+
+
+def test_a_person_on_host_a_and_a_person_on_host_b_chat(deployment):
+    heard = chat(deployment)
     assert heard["hello"] == ["somchai", "wichai"]
     assert heard["b_heard"] == "สวัสดีครับ จาก A"
     assert heard["a_heard"] == "สวัสดีค่ะ จาก B"
@@ -44,3 +56,24 @@ def test_a_person_on_host_a_and_a_person_on_host_b_chat(deployment):
         time.sleep(0.1)
     assert [line["client"] for line in on_a] == [deployment.client.address]
     assert [line["client"] for line in on_b] == [deployment.client.address]
+
+
+def test_when_the_data_hosts_redis_restarts_both_hosts_say_so_once_and_chat_again(deployment):
+    deployment.stop_redis()
+    try:
+        for host in (deployment.a, deployment.b):
+            assert status_from_client(deployment, host, "/healthz/ready") == 503
+            assert status_from_client(deployment, host, "/healthz/live") == 200
+        time.sleep(6)  # the fan-out's probes fail meanwhile, every 5 s
+    finally:
+        deployment.start_redis()
+    heard = chat(deployment)
+    assert heard["b_heard"] == "สวัสดีครับ จาก A" and heard["a_heard"] == "สวัสดีค่ะ จาก B"
+    for host in (deployment.a, deployment.b):
+        for log in deployment.server_logs(host):
+            text = log.read_text()
+            # One line when it began and (once a probe went through) at most one when it ended.
+            assert text.count("Redis is down") <= 1, text
+            assert text.count("Redis answers again") <= text.count("Redis is down")
+            assert "Traceback" not in text, text
+        assert any("Redis is down" in log.read_text() for log in deployment.server_logs(host))

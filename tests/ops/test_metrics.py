@@ -94,8 +94,9 @@ def test_counters_move_when_a_real_socket_sends_frames(metrics_server):
             deadline = asyncio.get_running_loop().time() + 5
             while True:
                 found = await asyncio.to_thread(scrape, metrics_server)
-                moved = found["ksp_ws_frames_in_total"] - before["ksp_ws_frames_in_total"]
-                if moved >= 8 or asyncio.get_running_loop().time() > deadline:
+                moved_in = found["ksp_ws_frames_in_total"] - before["ksp_ws_frames_in_total"]
+                moved_out = found["ksp_ws_frames_out_total"] - before["ksp_ws_frames_out_total"]
+                if (moved_in >= 8 and moved_out >= 9) or asyncio.get_running_loop().time() > deadline:
                     return found
                 await asyncio.sleep(0.2)
 
@@ -133,7 +134,10 @@ def test_the_job_queue_and_the_webhook_inbox_are_measured(metrics_server, server
     # A job enqueued on the server's queue (its own name), with no consumer running in this test.
     queue = SqliteHuey(name=f"{server_env['CHANNELS_PREFIX']}-jobs", filename=settings.HUEY["connection"]["filename"])
     queue.task(name="waiting")(lambda: None)()
-    found = scrape(metrics_server)
+    try:
+        found = scrape(metrics_server)
+    finally:
+        queue.flush()  # the session's servers share the queue: leave it empty
     assert found["ksp_webhook_inbox_events{state=pending}"] == 1
     assert found["ksp_webhook_inbox_events{state=failed}"] == 2
     assert found["ksp_jobs_pending"] == 1
