@@ -138,8 +138,10 @@ server {{
     proxy_set_header X-Request-ID $request_id;
     proxy_set_header Connection $khurusapha_connection;
     proxy_set_header Upgrade $http_upgrade;
-    # A process that is restarting is skipped, for requests that are safe to send again.
-    proxy_next_upstream error timeout http_502 http_503;
+    # A process that is restarting (refused connection) is skipped, for requests that are safe to
+    # send again. Not on the hub's own 503s: readiness says "Redis is down" for every process
+    # alike, and nginx would then mark them all failed and answer 502 to everyone.
+    proxy_next_upstream error timeout;
     proxy_next_upstream_tries 2;
     proxy_connect_timeout 3s;
     proxy_read_timeout 60s;

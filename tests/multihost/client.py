@@ -10,6 +10,7 @@ import asyncio
 import json
 import sys
 import time
+import uuid
 
 import requests
 import websockets
@@ -62,13 +63,17 @@ async def chat(a: str, b: str, room: int) -> dict:
             url.replace("http://", "ws://") + "/ws/", additional_headers={"Cookie": cookie, "Origin": url}
         )
 
+    # New client ids each run: a client id sent again only returns the first message (DESIGN.md §3).
+    sent_a, sent_b = f"a-{uuid.uuid4().hex}", f"b-{uuid.uuid4().hex}"
     async with connect("somchai") as on_a, connect("wichai") as on_b:
         hello_a, hello_b = await until(on_a, "hello"), await until(on_b, "hello")
-        await on_a.send(json.dumps({"type": "message.send", "room": room, "body": "สวัสดีครับ จาก A", "client_id": "a1"}))
+        await on_a.send(
+            json.dumps({"type": "message.send", "room": room, "body": "สวัสดีครับ จาก A", "client_id": sent_a})
+        )
         heard_on_b = await until(on_b, "message.new")
-        await on_b.send(json.dumps({"type": "message.send", "room": room, "body": "สวัสดีค่ะ จาก B", "client_id": "b1"}))
+        await on_b.send(json.dumps({"type": "message.send", "room": room, "body": "สวัสดีค่ะ จาก B", "client_id": sent_b}))
         heard_on_a = (await until(on_a, "message.new"))["message"]
-        while heard_on_a["client_id"] != "b1":  # its own message comes back to A first
+        while heard_on_a["client_id"] != sent_b:  # its own message comes back to A first
             heard_on_a = (await until(on_a, "message.new"))["message"]
     return {
         "hello": [hello_a["user"]["username"], hello_b["user"]["username"]],

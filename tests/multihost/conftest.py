@@ -208,4 +208,7 @@ def deployment():
         yield Deployment(data=data, a=a, b=b, client=client, directory=directory, env=env, room_id=room_id, redis=redis)
     finally:
         lan.remove()
-        shutil.rmtree(directory, ignore_errors=True)
+        if os.environ.get("KEEP_MULTIHOST_LOGS"):  # to read the hosts' logs after a failure
+            print(f"multi-host logs kept in {directory}")  # noqa: T201
+        else:
+            shutil.rmtree(directory, ignore_errors=True)
