@@ -5,7 +5,8 @@ network namespace on one LAN (tests/multihost/netns.py).
     def test_x(deployment): deployment.client.run([...]); deployment.a.address; ...
 
 Needs root, iproute2, nginx, PostgreSQL 15's binaries and redis-server; under CI=true a missing
-one fails the test instead of skipping it.
+one fails the test instead of skipping it. KEEP_MULTIHOST_LOGS=1 keeps the hosts' logs (servers, consumers,
+nginx, PostgreSQL, Redis) in /tmp/ksp-multihost-* after the run.
 """
 
 import os
