@@ -5,12 +5,15 @@ otherwise. They are what may be lost: each connection refreshes its entry while 
 entry that is not refreshed expires, so a killed process does not leave people online forever.
 """
 
+import functools
 import logging
 import threading
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
+
+from hub import outages
 
 # A connection not refreshed for this long counts as gone (hub.heartbeat refreshes every 30 s).
 CONNECTION_TTL_SECONDS = 90
@@ -77,6 +80,32 @@ class MemoryStore:
             self._last_status.clear()
 
 
+def _degrades(fallback):
+    """While Redis is down presence is unknown, not an error: the call returns `fallback(*args)`
+    (nobody online, nothing changed) and the outage is logged once (hub.outages)."""
+
+    def wrap(method):
+        @functools.wraps(method)
+        def guarded(self, *args, **kwargs):
+            import redis
+
+            try:
+                result = method(self, *args, **kwargs)
+            except redis.RedisError as error:
+                outages.redis.failed("presence (everyone shows offline meanwhile)", error)
+                return fallback(*args)
+            outages.redis.answered("presence")
+            return result
+
+        return guarded
+
+    return wrap
+
+
+def _nothing(*_args) -> None:
+    return None
+
+
 class RedisStore:
     """Connections of every process: a hash per user, and a sorted set of users by expiry."""
 
@@ -94,9 +123,11 @@ class RedisStore:
     def _user_key(self, user_id: int) -> str:
         return f"{self._prefix}:user:{user_id}"
 
+    @_degrades(_nothing)
     def put(self, user_id: int, conn_id: str, idle: bool) -> None:
         self._write([(user_id, conn_id, idle)])
 
+    @_degrades(_nothing)
     def refresh(self, connections: list[tuple[int, str]]) -> None:
         """Push back the expiry of these connections, each keeping whether it is idle: two trips
         to Redis for however many connections."""
@@ -119,6 +150,7 @@ class RedisStore:
             writing.zadd(f"{self._prefix}:online", {str(user_id): expires})
         writing.execute()
 
+    @_degrades(_nothing)
     def drop(self, user_id: int, conn_id: str) -> None:
         self._redis.hdel(self._user_key(user_id), conn_id)
         if not self.connections(user_id):
@@ -127,6 +159,7 @@ class RedisStore:
     def connections(self, user_id: int) -> list[Connection]:
         return self.connections_of([user_id])[user_id]
 
+    @_degrades(lambda user_ids: {user_id: [] for user_id in user_ids})
     def connections_of(self, user_ids: list[int]) -> dict[int, list[Connection]]:
         """connections() of many people in one trip."""
         reading = self._redis.pipeline(transaction=False)
@@ -135,6 +168,8 @@ class RedisStore:
         now = time.time()
         return {user_id: _unexpired(entries, now) for user_id, entries in zip(user_ids, reading.execute())}
 
+    # Down, every status counts as unchanged: nothing is announced on what Redis cannot say.
+    @_degrades(lambda statuses: dict(statuses))
     def swap_statuses(self, statuses: dict[int, str]) -> dict[int, str | None]:
         """swap_status() of many people in one trip."""
         writing = self._redis.pipeline(transaction=False)
@@ -145,6 +180,7 @@ class RedisStore:
             for user_id, previous in zip(statuses, writing.execute())
         }
 
+    @_degrades(lambda: set())
     def online_user_ids(self) -> set[int]:
         members = self._redis.zrangebyscore(f"{self._prefix}:online", time.time(), "+inf")
         return {int(member) for member in members}

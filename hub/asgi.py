@@ -16,6 +16,7 @@ from django.urls import path, re_path  # noqa: E402
 from hub import realtime  # noqa: E402
 from hub.auth import BearerTokenMiddleware  # noqa: E402
 from hub.consumers import HubConsumer, UnknownSocketPath  # noqa: E402
+from hub.observe import NoteUser, Observe  # noqa: E402
 
 
 class BindLoop:
@@ -38,15 +39,20 @@ if settings.JOBS_IN_SERVER:
 
     start_in_process()
 
-application = BindLoop(
-    ProtocolTypeRouter(
-        {
-            "http": django_asgi_app,
-            "websocket": AuthMiddlewareStack(
-                BearerTokenMiddleware(
-                    URLRouter([path("ws/", HubConsumer.as_asgi()), re_path(r"", UnknownSocketPath.as_asgi())])
-                )
-            ),
-        }
+# Observe: a request id, one log line per request and per socket, the socket metrics (hub.observe).
+application = Observe(
+    BindLoop(
+        ProtocolTypeRouter(
+            {
+                "http": django_asgi_app,
+                "websocket": AuthMiddlewareStack(
+                    BearerTokenMiddleware(
+                        NoteUser(
+                            URLRouter([path("ws/", HubConsumer.as_asgi()), re_path(r"", UnknownSocketPath.as_asgi())])
+                        )
+                    )
+                ),
+            }
+        )
     )
 )

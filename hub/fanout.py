@@ -27,6 +27,7 @@ from typing import Protocol
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from hub import metrics, outages
 from hub.loops import one_per_loop
 
 log = logging.getLogger(__name__)
@@ -150,6 +151,9 @@ class ProcessFanout:
 
     def _started(self, done: asyncio.Future) -> None:
         self._starting = None
+        if not done.cancelled() and done.exception() is not None:
+            metrics.LAYER_ERRORS.labels("subscribe").inc()
+            outages.redis.failed("the fan-out's subscription", done.exception())
         if not done.cancelled() and done.exception() is None:
             self.channel, self._probe_group = done.result()
             for task in self._tasks:
@@ -186,8 +190,9 @@ class ProcessFanout:
                 message = await self.layer.receive(channel)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # Redis down (core layer): the watch closes the sockets
-                log.warning("the channel layer did not answer this process; trying again", exc_info=True)
+            except Exception as error:  # Redis down (core layer): the watch closes the sockets
+                metrics.LAYER_ERRORS.labels("receive").inc()
+                outages.redis.failed("the fan-out's reading", error)
                 await asyncio.sleep(1)
                 continue
             if self._lost_subscriptions():
@@ -199,6 +204,7 @@ class ProcessFanout:
                 elif kind == PROBE:
                     self._heard_probe(message.get("n"))
                 elif kind == LOST:
+                    metrics.LOST_PUBLISH_NOTICES.labels("heard").inc()
                     self._lost_elsewhere(message.get("groups"), message.get("before"), message.get("process"))
             except Exception:
                 log.exception("the fan-out could not handle a %s message", message.get("type"))
@@ -263,9 +269,12 @@ class ProcessFanout:
                 # A Redis that hangs without refusing counts as down, too.
                 probe = self.layer.group_send(self._probe_group, {"type": PROBE, "n": self._probes_sent})
                 await asyncio.wait_for(probe, _layer_timeout())
-            except Exception:
+            except Exception as error:
+                metrics.LAYER_ERRORS.labels("probe").inc()
+                outages.redis.failed("the fan-out's probe", error)
                 self._reset("the channel layer refused a probe")
                 return
+            outages.redis.answered("the fan-out's probe")
             # Late is not lost: under load a probe may take seconds. Silence this long is.
             waiting = self._probes_sent > self._probes_heard
             if waiting and time.monotonic() - self._last_heard > settings.WS_PROBE_DEAD_SECONDS:
@@ -288,12 +297,14 @@ class ProcessFanout:
             # Groups that were joined again while they were being left are subscribed once more.
             for group in [self._probe_group, PROCESSES_GROUP, *self.sockets]:
                 await asyncio.wait_for(self.layer.group_add(group, channel), _layer_timeout())
-        except Exception:
-            log.warning("could not refresh this process's groups", exc_info=True)
+        except Exception as error:
+            metrics.LAYER_ERRORS.labels("refresh").inc()
+            outages.redis.failed("the fan-out's group refresh", error)
 
     def _reset(self, why: str) -> None:
         """Close every socket of the process so its client syncs; start afresh with the next one."""
         sockets = list(self.groups_of)
+        metrics.FANOUT_RESETS.inc()
         log.warning("%s: closing %d sockets so their clients sync", why, len(sockets))
         groups = [*self.sockets, self._probe_group, PROCESSES_GROUP]
         channel, self.sockets, self.groups_of, self.since, self.channel = self.channel, {}, {}, {}, None
@@ -412,7 +423,8 @@ async def _announce_lost(layer) -> None:
 async def _send_notice(layer, notice: dict) -> bool:
     try:
         await layer.group_send(PROCESSES_GROUP, notice)
-        return True
     except Exception:
         log.debug("the layer is still down; telling of lost events later", exc_info=True)
         return False
+    metrics.LOST_PUBLISH_NOTICES.labels("sent").inc()
+    return True

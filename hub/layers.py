@@ -15,6 +15,8 @@ import asyncio
 from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer, RedisSingleShardConnection
 from channels_redis.utils import _wrap_close, decode_hosts
 
+from hub import metrics, outages
+
 
 class PubSubLayer(RedisPubSubChannelLayer):
     """RedisPubSubChannelLayer, and how often the running loop's subscriptions were lost."""
@@ -61,3 +63,22 @@ class _Shard(RedisSingleShardConnection):
 
     def _connected_again(self, _connection) -> None:
         self.subscriptions_lost += 1
+
+    async def _do_receiving(self):
+        # channels-redis's loop, but while Redis is down it logged a traceback a second: the
+        # outage is logged once instead (hub.outages), and its end when a read succeeds again.
+        while True:
+            try:
+                if self._pubsub and self._pubsub.subscribed:
+                    # (A message read here proves nothing of Redis now: it may have been in the
+                    # socket's buffer when Redis went. The probe's round trip ends the outage.)
+                    message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1)
+                    self._receive_message(message)
+                else:
+                    await asyncio.sleep(0.1)
+            except (TimeoutError, asyncio.CancelledError, GeneratorExit):
+                raise
+            except Exception as error:
+                metrics.LAYER_ERRORS.labels("subscription").inc()
+                outages.redis.failed("the channel layer's subscriptions", error)
+                await asyncio.sleep(1)

@@ -1,6 +1,5 @@
 """Rate limits over a sliding window, shared by all processes through Redis if set."""
 
-import logging
 import threading
 import time
 import uuid
@@ -8,20 +7,25 @@ from collections import deque
 
 from django.conf import settings
 
-log = logging.getLogger(__name__)
+from hub import outages
+
 _local: dict[str, deque] = {}
 _lock = threading.Lock()
 _redis = None
 _longest_window = 0.0
+USE = "rate limits (counted per process meanwhile)"
 
 
 def allow(key: str, limit: int, window_seconds: float) -> bool:
     """Record one attempt under `key`; False when more than `limit` fell in the last window."""
     if settings.REDIS_URL:
         try:
-            return _allow_in_redis(_bucket(key), limit, window_seconds)
-        except Exception:  # Redis down: this process's own count, rather than refusing everyone
-            log.warning("rate limit falls back to this process: Redis did not answer", exc_info=True)
+            allowed = _allow_in_redis(_bucket(key), limit, window_seconds)
+        except Exception as error:  # Redis down: this process's own count, rather than refusing everyone
+            outages.redis.failed(USE, error)
+        else:
+            outages.redis.answered(USE)
+            return allowed
     return _allow_here(key, limit, window_seconds)
 
 
@@ -29,9 +33,12 @@ def record(key: str, window_seconds: float) -> None:
     """Count one event under `key` without asking whether it was allowed (see `wait_seconds`)."""
     if settings.REDIS_URL:
         try:
-            return _record_in_redis(_bucket(key), window_seconds)
-        except Exception:
-            log.warning("rate limit falls back to this process: Redis did not answer", exc_info=True)
+            _record_in_redis(_bucket(key), window_seconds)
+        except Exception as error:
+            outages.redis.failed(USE, error)
+        else:
+            outages.redis.answered(USE)
+            return
     _record_here(key, window_seconds)
 
 
@@ -39,9 +46,12 @@ def wait_seconds(key: str, limit: int, window_seconds: float) -> float:
     """0 while fewer than `limit` events fell in the last window; else how long until one ages out."""
     if settings.REDIS_URL:
         try:
-            return _wait_in_redis(_bucket(key), limit, window_seconds)
-        except Exception:
-            log.warning("rate limit falls back to this process: Redis did not answer", exc_info=True)
+            wait = _wait_in_redis(_bucket(key), limit, window_seconds)
+        except Exception as error:
+            outages.redis.failed(USE, error)
+        else:
+            outages.redis.answered(USE)
+            return wait
     return _wait_here(key, limit, window_seconds)
 
 

@@ -16,7 +16,7 @@ from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from hub import fanout
+from hub import fanout, metrics, outages
 from hub.fanout import EVENT
 
 log = logging.getLogger(__name__)
@@ -177,13 +177,19 @@ def _send(group: str, message: dict) -> None:
     # No server loop (a management command, a test): publish and wait.
     try:
         async_to_sync(layer.group_send)(group, message)
-    except Exception:  # the layer may be down; the database already holds the truth
-        log.warning("could not publish to %s", group, exc_info=True)
+    except Exception as error:  # the layer may be down; the database already holds the truth
+        metrics.LAYER_ERRORS.labels("publish").inc()
+        outages.redis.failed("publishing events", error)
+    else:
+        outages.redis.answered("publishing events")
 
 
 async def _publish(layer, group: str, message: dict) -> None:
     try:
         await layer.group_send(group, message)
-    except Exception:  # the layer may be down; the database already holds the truth
-        log.warning("could not publish to %s", group, exc_info=True)
+    except Exception as error:  # the layer may be down; the database already holds the truth
+        metrics.LAYER_ERRORS.labels("publish").inc()
+        outages.redis.failed("publishing events", error)  # logged once per outage, not per event
         fanout.publish_failed(layer, group)
+    else:
+        outages.redis.answered("publishing events")

@@ -1,5 +1,6 @@
 """Settings for Khurusapha ONE, read from environment variables with embedded defaults (DESIGN.md §7)."""
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -9,6 +10,8 @@ from django.core.exceptions import ImproperlyConfigured
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+
+from hub import logs
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 STATE_DIR = Path(os.environ.get("STATE_DIR", BASE_DIR / ".state"))
@@ -55,7 +58,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 if env_bool("BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Probes and scrapers talk to each process over the private network, not through TLS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/(live|ready)$", r"^metrics$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -88,6 +92,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hub.observe.RequestFactsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hub.middleware.ThaiFirstLocaleMiddleware",
@@ -286,6 +291,13 @@ JITSI_API_URL = os.environ.get("JITSI_API_URL", "")
 # from the meeting page's IFrame API events only.
 JITSI_WEBHOOK_SECRET = os.environ.get("JITSI_WEBHOOK_SECRET", "")
 
+
+def _jobs_redis_pool(url: str):
+    from redis import ConnectionPool
+
+    return ConnectionPool.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+
+
 # Background jobs on Huey (DESIGN.md §2): Redis with REDIS_URL, else a SQLite file in STATE_DIR.
 # `manage.py run_huey` consumes them; `./run demo` runs the consumer inside the server process
 # (JOBS_IN_SERVER, hub/jobs.py). Each task is made idempotent by the database, not by the engine.
@@ -293,7 +305,11 @@ HUEY = {
     "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
     "name": f"{CHANNELS_PREFIX}-jobs",
     "immediate": env_bool("HUEY_IMMEDIATE"),
-    "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(STATE_DIR / "jobs.sqlite3")},
+    # A Redis that is down or hangs fails a call in seconds (/metrics reads the queue too); the
+    # consumer's blocking read waits 1 s, well inside the socket timeout.
+    "connection": {"connection_pool": _jobs_redis_pool(REDIS_URL)}
+    if REDIS_URL
+    else {"filename": str(STATE_DIR / "jobs.sqlite3")},
     "consumer": {"workers": 2, "worker_type": "thread"},
 }
 JOBS_IN_SERVER = env_bool("JOBS_IN_SERVER")
@@ -321,11 +337,16 @@ COMMITTEE_MEETING_MINUTES = int(os.environ.get("COMMITTEE_MEETING_MINUTES", "120
 # Days after a case's decision (or withdrawal) before its applicant's details are erased (PDPA).
 LICENSING_RETENTION_DAYS = int(os.environ.get("LICENSING_RETENTION_DAYS", "365"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
-}
+# Logs: one line per request and per socket (hub.observe) with a request id; LOG_FORMAT=json
+# writes each line as a JSON object, for a log collector.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'.")
+LOGGING = logs.config(LOG_FORMAT, os.environ.get("LOG_LEVEL", "INFO"))
+
+# /metrics (Prometheus) answers only these scrapers: addresses in METRICS_ALLOWED_NETWORKS
+# (comma-separated, e.g. 10.0.5.0/24) and requests with "Authorization: Bearer METRICS_TOKEN".
+METRICS_ALLOWED_NETWORKS = [ipaddress.ip_network(net, strict=False) for net in env_list("METRICS_ALLOWED_NETWORKS")]
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# /healthz/ready: how long PostgreSQL and Redis each have to answer.
+READINESS_TIMEOUT_SECONDS = float(os.environ.get("READINESS_TIMEOUT_SECONDS", "1"))

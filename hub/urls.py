@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from hub import login_throttle, views
+from hub import login_throttle, ops_views, views
 from hub.api import api
 from hub.auth_views import LoginView, LogoutView
 from hub.forms import AdminLoginForm
@@ -15,6 +15,9 @@ admin.site.login_form = AdminLoginForm
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/live", ops_views.live, name="healthz-live"),
+    path("healthz/ready", ops_views.ready, name="healthz-ready"),
+    path("metrics", ops_views.metrics_view, name="metrics"),
     path("login/", login_throttle.protect(LoginView.as_view()), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("language/", set_language, name="set_language"),

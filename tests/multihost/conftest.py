@@ -1,0 +1,215 @@
+"""The multi-host fixture: one data host (PostgreSQL, Redis), two application hosts (nginx in front
+of two server processes and a Huey consumer, as deploy/ sets a host up) and a client host, each a
+network namespace on one LAN (tests/multihost/netns.py).
+
+    def test_x(deployment): deployment.client.run([...]); deployment.a.address; ...
+
+Needs root, iproute2, nginx, PostgreSQL 15's binaries and redis-server; under CI=true a missing
+one fails the test instead of skipping it. KEEP_MULTIHOST_LOGS=1 keeps the hosts' logs (servers, consumers,
+nginx, PostgreSQL, Redis) in /tmp/ksp-multihost-* after the run.
+"""
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from deploy.nginx_site import Site
+from tests.conftest import ROOT, require
+from tests.multihost.netns import Host, Lan, available
+from tests.ops.test_nginx import NGINX, nginx_conf
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+WEB_PROCESSES = 2
+
+
+@dataclass
+class Deployment:
+    data: Host
+    a: Host
+    b: Host
+    client: Host
+    directory: Path
+    env: dict
+    room_id: int
+    redis: subprocess.Popen | None = None
+
+    def stop_redis(self) -> None:
+        self.redis.terminate()
+        self.redis.wait(10)
+
+    def start_redis(self) -> None:
+        self.redis = _start_redis(self.data, self.directory)
+
+    def url(self, host: Host) -> str:
+        return f"http://{host.address}"
+
+    def server_logs(self, host: Host) -> list[Path]:
+        return sorted(self.directory.glob(f"{host.name}-server-*.log"))
+
+
+def _wait(check, what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not come up within {seconds} s")
+        time.sleep(0.2)
+
+
+def _start_data_host(data: Host, directory: Path) -> None:
+    # PostgreSQL refuses to run as root: its files belong to the postgres user.
+    pg = directory / "pg"
+    sockets = directory / "pg-sockets"
+    for path in (pg, sockets):
+        path.mkdir()
+        shutil.chown(path, "postgres", "postgres")
+    as_postgres = ["runuser", "-u", "postgres", "--"]
+    data.run(
+        [
+            *as_postgres,
+            str(PG_BIN / "initdb"),
+            "-D",
+            str(pg),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        ]
+    )
+    with open(pg / "pg_hba.conf", "a") as hba:
+        hba.write("host all all 0.0.0.0/0 trust\n")
+    data.start(
+        [
+            *as_postgres,
+            str(PG_BIN / "postgres"),
+            "-D",
+            str(pg),
+            "-h",
+            data.address,
+            "-p",
+            "5432",
+            "-k",
+            str(sockets),
+            "-c",
+            "fsync=off",
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "max_connections=200",
+        ],
+        log_path=directory / "postgres.log",
+    )
+    _wait(
+        lambda: data.run([str(PG_BIN / "pg_isready"), "-h", data.address, "-p", "5432"], check=False).returncode == 0,
+        "PostgreSQL",
+    )
+    data.run([str(PG_BIN / "createdb"), "-h", data.address, "-U", "postgres", "khurusapha"])
+
+
+def _start_redis(data: Host, directory: Path) -> subprocess.Popen:
+    argv = [REDIS_SERVER, "--bind", data.address, "--port", "6379", "--protected-mode", "no", "--save", ""]
+    redis = data.start([*argv, "--appendonly", "no"], log_path=directory / "redis.log")
+    _wait(lambda: data.run(["redis-cli", "-h", data.address, "ping"], check=False).stdout.strip() == "PONG", "Redis")
+    return redis
+
+
+def _start_application_host(host: Host, directory: Path, env: dict) -> None:
+    """As deploy/ sets up a host: WEB_PROCESSES servers on 127.0.0.1:8001.., a consumer, nginx."""
+    host_env = {**env, "STATE_DIR": str(directory / f"state-{host.name}")}
+    for n in range(WEB_PROCESSES):
+        host.start(
+            [sys.executable, "-m", "hub.serve", "--host", "127.0.0.1", "--port", str(8001 + n)],
+            log_path=directory / f"{host.name}-server-{8001 + n}.log",
+            env=host_env,
+            cwd=ROOT,
+        )
+    host.start(
+        [sys.executable, "manage.py", "run_huey", "--workers", "1", "--worker-type", "thread"],
+        log_path=directory / f"{host.name}-jobs.log",
+        env=host_env,
+        cwd=ROOT,
+    )
+    nginx_dir = directory / f"nginx-{host.name}"
+    nginx_dir.mkdir()
+    site = Site(
+        server_name=host.address,
+        listen_plain_only=True,
+        listen_port=80,
+        web_processes=WEB_PROCESSES,
+        web_first_port=8001,
+        static_root=str(directory / "static"),
+        log_dir=str(nginx_dir),
+    )
+    host.start([NGINX, "-c", str(nginx_conf(nginx_dir, site)), "-p", str(nginx_dir)], log_path=nginx_dir / "out.log")
+
+
+def _seed(host: Host, env: dict) -> int:
+    """Two people in a direct room; returns the room's id."""
+    script = (
+        "from tests.factories import make_person; from chat.services import open_direct; "
+        "a = make_person('somchai'); b = make_person('wichai', first_name_en='Wichai'); "
+        "print(open_direct(a.user, [b.user]).pk)"
+    )
+    result = host.run([sys.executable, "manage.py", "shell", "-c", script], env=env, cwd=ROOT, timeout=120)
+    return int(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def deployment():
+    reason = available()
+    require(reason is None, reason or "")
+    for binary in (NGINX, REDIS_SERVER, str(PG_BIN / "initdb")):
+        require(Path(binary).exists(), f"{binary} is not installed")
+    directory = Path(tempfile.mkdtemp(prefix="ksp-multihost-"))
+    directory.chmod(0o755)  # the postgres user reads its way to its own directory
+    lan = Lan(prefix="kspops")
+    try:
+        data, a, b, client = lan.host("data"), lan.host("a"), lan.host("b"), lan.host("client")
+        _start_data_host(data, directory)
+        redis = _start_redis(data, directory)
+        (directory / "static").mkdir()
+        (directory / "media").mkdir()  # shared by both application hosts, as NFS would be
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "JOBS_IN_SERVER", "HUEY_IMMEDIATE")
+        }
+        env.update(
+            DJANGO_SETTINGS_MODULE="hub.settings",
+            PYTHONUNBUFFERED="1",
+            SECRET_KEY=secrets.token_urlsafe(50),
+            ALLOWED_HOSTS=f"{a.address},{b.address}",
+            DATABASE_URL=f"postgres://postgres@{data.address}:5432/khurusapha",
+            REDIS_URL=f"redis://{data.address}:6379/0",
+            CHANNELS_PREFIX=f"ksp{lan.id}",
+            BEHIND_PROXY="true",
+            STATIC_FROM_APPS="1",
+            MEDIA_ROOT=str(directory / "media"),
+            LOG_FORMAT="json",
+        )
+        a.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            env={**env, "STATE_DIR": str(directory / "state-migrate")},
+            cwd=ROOT,
+            timeout=600,
+        )
+        room_id = _seed(a, {**env, "STATE_DIR": str(directory / "state-migrate")})
+        for host in (a, b):
+            _start_application_host(host, directory, env)
+        yield Deployment(data=data, a=a, b=b, client=client, directory=directory, env=env, room_id=room_id, redis=redis)
+    finally:
+        lan.remove()
+        if os.environ.get("KEEP_MULTIHOST_LOGS"):  # to read the hosts' logs after a failure
+            print(f"multi-host logs kept in {directory}")  # noqa: T201
+        else:
+            shutil.rmtree(directory, ignore_errors=True)
