@@ -30,6 +30,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
+def loop_cpu_seconds(pid: int) -> float:
+    """CPU of the process's main thread, which runs the event loop (sockets, fan-out); the rest of
+    the process's CPU is its other threads' (the database thread above all)."""
+    fields = Path(f"/proc/{pid}/task/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -105,7 +112,15 @@ def prepare_hub(database_url: str, users: int, room_sizes: list[int], total_sock
 
 
 async def run(
-    target: str, port: int, pid: int, rooms: list[tuple], rate: float, seconds: float, grace: float, flood=None
+    target: str,
+    port: int,
+    pid: int,
+    rooms: list[tuple],
+    rate: float,
+    seconds: float,
+    grace: float,
+    flood=None,
+    profile: str = "",
 ) -> dict:
     """rooms: [(room key, [token per member])]; rate: deliveries per second wanted.
 
@@ -160,7 +175,8 @@ async def run(
     flood_counts = {"frames": 0, "refused": 0, "acked": 0, "connections": 0} if flood else None
     flooding = asyncio.create_task(_flood(port, *flood, flood_counts)) if flood else None
 
-    cpu_before, started = cpu_seconds(pid), time.monotonic()
+    profiler = start_profiler(pid, seconds, profile) if profile else None
+    cpu_before, loop_before, started = cpu_seconds(pid), loop_cpu_seconds(pid), time.monotonic()
     sent, interval = 0, 1 / messages_per_second
     while time.monotonic() - started < seconds:
         room_key, socket = senders[sent % len(senders)]
@@ -183,7 +199,9 @@ async def run(
     # Late is not lost: wait until deliveries stop (an overloaded server catches up), then count.
     while time.monotonic() - max(last_delivery, started + send_seconds) < grace:
         await asyncio.sleep(0.2)
-    cpu = cpu_seconds(pid) - cpu_before
+    cpu, loop_cpu = cpu_seconds(pid) - cpu_before, loop_cpu_seconds(pid) - loop_before
+    if profiler is not None:
+        profiler.wait()
     for task in readers:
         task.cancel()
     for _room, socket in sockets:
@@ -202,8 +220,18 @@ async def run(
         "p99": percentile(latencies, 0.99),
         # ms per delivery is also s per 1,000 deliveries.
         "cpu_ms_per_delivery": cpu * 1000 / max(delivered, 1),
+        "cpu_ms_per_send": cpu * 1000 / max(sent, 1),
+        "other_threads_ms_per_send": (cpu - loop_cpu) * 1000 / max(sent, 1),
         "flood": flood_counts,
     }
+
+
+def start_profiler(pid: int, seconds: float, path: str) -> subprocess.Popen:
+    """py-spy on the server process over the send phase (--profile): the stacks that hold the GIL
+    (CPU in Python) in py-spy's raw format, one line per stack with its count of samples."""
+    py_spy = os.environ.get("PY_SPY", "py-spy")
+    command = [py_spy, "record", "-p", str(pid), "-d", str(max(1, int(seconds))), "-r", "100", "--gil", "-f", "raw"]
+    return subprocess.Popen([*command, "-o", path], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
 
 
 async def _flood(port: int, room_key, token: str, counts: dict) -> None:
@@ -289,6 +317,10 @@ def main() -> None:
     parser.add_argument("--flood", action="store_true", help="also: rooms of 50 while one client floods")
     parser.add_argument("--ramp", default="", help="also: these rates (comma-separated), bare and hub, rooms of 50")
     parser.add_argument(
+        "--baselines", default="raw,bare", help="baselines measured first (comma-separated; empty: none)"
+    )
+    parser.add_argument("--profile", default="", help="a folder: py-spy records the hub over each send phase")
+    parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ksp_bench")
     )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"))
@@ -316,6 +348,8 @@ def main() -> None:
         "ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SETTINGS_MODULE": "hub.settings",
         "DATABASE_POOL_SIZE": "20",
+        # Every client of the bench comes from 127.0.0.1, as every client does from behind a proxy.
+        "MAX_CONNECTIONS_PER_ADDRESS": "0",
     }
     print(
         f"machine: {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
@@ -324,14 +358,20 @@ def main() -> None:
     )
     print(
         f"{'target':<28} {'sent':>6} {'deliv/s':>8} {'lost':>6} {'dup':>4} {'p50 ms':>8} {'p95 ms':>8} "
-        f"{'p99 ms':>8} {'CPU ms/deliv':>12}"
+        f"{'p99 ms':>8} {'CPU ms/deliv':>12} {'CPU ms/send':>11} {'not loop':>8}"
     )
 
-    plan = [("raw", "raw websockets (ceiling)", 50), ("bare", "bare Channels broadcast", 50)]
+    baselines = {"raw": ("raw websockets (ceiling)", 50), "bare": ("bare Channels broadcast", 50)}
+    plan = [(target, *baselines[target]) for target in args.baselines.split(",") if target]
     plan += [("hub", f"hub, rooms of {size}", size) for size in sizes]
+    if args.profile:
+        Path(args.profile).mkdir(parents=True, exist_ok=True)
     for target, label, size in plan:
         with serving(target, env, args.server) as (port, pid):
-            result = asyncio.run(run(target, port, pid, rooms_for(target, size), args.rate, args.seconds, args.grace))
+            profile = str(Path(args.profile) / f"{target}-{size}.txt") if args.profile and target == "hub" else ""
+            result = asyncio.run(
+                run(target, port, pid, rooms_for(target, size), args.rate, args.seconds, args.grace, profile=profile)
+            )
             print(row(label, result), flush=True)
             if target == "hub" and size == sizes[-1] and args.idle:
                 tokens = [token for _room, members in rooms[size] for token in members]
@@ -383,7 +423,8 @@ def row(label: str, result: dict) -> str:
     return (
         f"{label:<28} {result['sent']:>6} {result['rate']:>8.0f} {result['lost']:>6} "
         f"{result['duplicates']:>4} {result['p50']:>8.1f} {result['p95']:>8.1f} {result['p99']:>8.1f} "
-        f"{result['cpu_ms_per_delivery']:>12.3f}"
+        f"{result['cpu_ms_per_delivery']:>12.3f} {result['cpu_ms_per_send']:>11.2f} "
+        f"{result['other_threads_ms_per_send']:>8.2f}"
     )
 
 

@@ -61,6 +61,12 @@ def language_of(scope) -> str:
     )
 
 
+# On PostgreSQL the frames' work (conn.run) goes to a few threads, each with its own pooled
+# connection, instead of the one thread all sync ORM work of the process shares: while one frame
+# waits for PostgreSQL or Redis another runs (docs/performance.md, issue #12). A socket's own
+# frames still run one after another. SQLite takes one writer at a time anyway.
+PARALLEL_FRAMES = settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
+
 # Frames that neither read nor change anything, answered without checking access again.
 FRAMES_WITHOUT_EFFECT = {"ping"}
 
@@ -79,6 +85,7 @@ class HubConsumer(AsyncWebsocketConsumer):
     credentials: access.Credentials | None = None
     rooms_allowed: frozenset[int] | None = None  # a scoped session's rooms (hub.scopes); None: all
     closing = False  # the server is closing it (access revoked, flooding, ...): no frame is acted on
+    unchecked: access.Credentials | None = None  # to check in the frame's first run() (hub.protocol)
     counted = False  # among its person's open sockets (hub.inbox.PersonBudgets)
     ended = False
 
@@ -296,6 +303,16 @@ class HubConsumer(AsyncWebsocketConsumer):
             await self.send_error("server_error", message, frame=data)
 
     async def _act(self, handler, data: dict) -> None:
+        if self.rooms_allowed is None and protocol.checked_in_run(data["type"]):
+            # The handler's first run() checks the credentials in its own trip to the database thread.
+            self.unchecked = self.credentials
+            try:
+                await handler(self, data)
+            except access.Ended:
+                self.access_ended()
+            finally:
+                self.unchecked = None
+            return
         if data["type"] not in FRAMES_WITHOUT_EFFECT:
             # Access may have been revoked in another process, or by a script, a moment ago:
             # a frame is acted on only while the socket's credentials still hold.
@@ -306,6 +323,15 @@ class HubConsumer(AsyncWebsocketConsumer):
                 await self.send_error("forbidden", _("This link opens only its meeting's chat room."), frame=data)
                 return
         await handler(self, data)
+
+    async def run(self, work, *args):
+        """work(*args) on the database thread; the first call for a frame registered with
+        checks_access=False checks the socket's credentials in the same trip (raising
+        access.Ended, which _act turns into a closed socket, when they no longer hold)."""
+        credentials, self.unchecked = self.unchecked, None
+        return await database_sync_to_async(access.checked, thread_sensitive=not PARALLEL_FRAMES)(
+            credentials, work, args
+        )
 
     async def _within_scope(self, data: dict) -> bool:
         """A scoped socket acts only on frames that touch its rooms alone (hub.scopes)."""
