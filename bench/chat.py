@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import contextlib
+import importlib
 import json
 import os
 import platform
@@ -35,6 +36,10 @@ def loop_cpu_seconds(pid: int) -> float:
     the process's CPU is its other threads' (the database thread above all)."""
     fields = Path(f"/proc/{pid}/task/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def total_cpu(pids: list[int], of) -> float:
+    return sum(of(pid) for pid in pids)
 
 
 def rss_mib(pid: int) -> float:
@@ -122,13 +127,15 @@ async def run(
     flood=None,
     profile: str = "",
 ) -> dict:
-    """rooms: [(room key, [token per member])]; rate: deliveries per second wanted.
+    """rooms: [(room key, [token per member])]; rate: deliveries per second wanted. port and pid
+    may be lists (several server processes): the sockets are spread over them in turn.
 
     flood: (room key, token) of one more client that sends as fast as it can meanwhile; its
     deliveries are not counted, only what it does to everyone else's.
     """
     import websockets
 
+    ports, pids = (port if isinstance(port, list) else [port]), (pid if isinstance(pid, list) else [pid])
     members_per_room = len(rooms[0][1])
     messages_per_second = rate / members_per_room
     latencies, seen, duplicates = [], set(), 0
@@ -155,6 +162,7 @@ async def run(
 
     for room_key, tokens in rooms:
         for token in tokens:
+            port = ports[len(sockets) % len(ports)]
             if target == "hub":
                 socket = await websockets.connect(
                     f"ws://127.0.0.1:{port}/ws/",
@@ -175,8 +183,8 @@ async def run(
     flood_counts = {"frames": 0, "refused": 0, "acked": 0, "connections": 0} if flood else None
     flooding = asyncio.create_task(_flood(port, *flood, flood_counts)) if flood else None
 
-    profiler = start_profiler(pid, seconds, profile) if profile else None
-    cpu_before, loop_before, started = cpu_seconds(pid), loop_cpu_seconds(pid), time.monotonic()
+    profiler = start_profiler(pids[0], seconds, profile) if profile else None
+    cpu_before, loop_before, started = total_cpu(pids, cpu_seconds), total_cpu(pids, loop_cpu_seconds), time.monotonic()
     sent, interval = 0, 1 / messages_per_second
     while time.monotonic() - started < seconds:
         room_key, socket = senders[sent % len(senders)]
@@ -199,7 +207,7 @@ async def run(
     # Late is not lost: wait until deliveries stop (an overloaded server catches up), then count.
     while time.monotonic() - max(last_delivery, started + send_seconds) < grace:
         await asyncio.sleep(0.2)
-    cpu, loop_cpu = cpu_seconds(pid) - cpu_before, loop_cpu_seconds(pid) - loop_before
+    cpu, loop_cpu = total_cpu(pids, cpu_seconds) - cpu_before, total_cpu(pids, loop_cpu_seconds) - loop_before
     if profiler is not None:
         profiler.wait()
     for task in readers:
@@ -316,6 +324,14 @@ def main() -> None:
     parser.add_argument("--idle", type=int, default=2000, help="idle sockets for the memory figure (0: skip)")
     parser.add_argument("--flood", action="store_true", help="also: rooms of 50 while one client floods")
     parser.add_argument("--ramp", default="", help="also: these rates (comma-separated), bare and hub, rooms of 50")
+    parser.add_argument("--connect", type=int, default=500, help="also: open this many sockets, bare and hub (0: skip)")
+    parser.add_argument("--connect-at-once", type=int, default=50, help="sockets opening at a time in --connect")
+    parser.add_argument(
+        "--send-ramp", default="", help="also: these sends/s into rooms of 10, hub on one and on two processes"
+    )
+    parser.add_argument(
+        "--storm", type=int, default=0, help="also: this many sockets on two processes, one killed (0: skip)"
+    )
     parser.add_argument(
         "--baselines", default="raw,bare", help="baselines measured first (comma-separated; empty: none)"
     )
@@ -332,11 +348,13 @@ def main() -> None:
 
     ensure_database(args.database_url)
     sizes = [int(size) for size in args.sizes.split(",")]
-    rooms, flooder = prepare_hub(args.database_url, max([*sizes, args.sockets]), sorted({*sizes, 50}), args.sockets)
+    people = max([*sizes, args.sockets, args.storm])
+    room_sizes = sorted({*sizes, 50, *([10] if args.send_ramp or args.storm else [])})
+    rooms, flooder = prepare_hub(args.database_url, people, room_sizes, people)
 
     def rooms_for(target: str, size: int) -> list[tuple]:
         if target == "hub":
-            return rooms[size]
+            return rooms[size][: max(1, args.sockets // size)]
         return [(index, [None] * size) for index in range(max(1, args.sockets // size))]
 
     env = {
@@ -381,6 +399,39 @@ def main() -> None:
                     f"{args.idle} idle sockets (→ {per * 10_000 / 1024 / 1024:.2f} GiB for 10,000)",
                     flush=True,
                 )
+    if args.connect:
+        scale = importlib.import_module("bench._chat_scale")
+        tokens = [token for _room, members in rooms[50] for token in members]
+        for target, label in (("bare", "bare Channels"), ("hub", "hub")):
+            with serving(target, env, args.server) as (port, pid):
+                opened = asyncio.run(scale.open_sockets(target, port, pid, tokens, args.connect, args.connect_at_once))
+            print(
+                f"opening {opened['count']} sockets {args.connect_at_once} at a time, {label}: "
+                f"{opened['seconds']:.2f} s ({opened['rate']:,.0f}/s), "
+                f"{opened['cpu_ms_per_connect']:.2f} ms of server CPU each",
+                flush=True,
+            )
+    if args.send_ramp:
+        # The highest send rate held into rooms of 10 (p99 < 500 ms, nothing lost) by one and two processes.
+        rates = [float(rate) for rate in args.send_ramp.split(",")]
+        for count in (1, 2):
+            held = 0.0
+            with serving_many("hub", env, args.server, count) as (ports, pids, _processes):
+                for sends in rates:
+                    result = asyncio.run(
+                        run("hub", ports, pids, rooms_for("hub", 10), sends * 10, args.seconds, args.grace)
+                    )
+                    print(row(f"hub ×{count}, rooms of 10 @ {sends:g} sends/s", result), flush=True)
+                    if result["p99"] >= 500 or result["lost"] or result["duplicates"]:
+                        break
+                    held = sends
+            print(
+                f"highest rate held (p99 < 500 ms, nothing lost), rooms of 10, {count} process(es): "
+                f"{held:g} sends/s ({held * 10:g} deliveries/s)",
+                flush=True,
+            )
+    if args.storm:
+        run_storm(args, env, rooms[10][: args.storm // 10])
     if args.flood:
         # The same load as "hub, rooms of 50", with one more client flooding one of the rooms.
         with serving("hub", env, args.server) as (port, pid):
@@ -419,6 +470,35 @@ def main() -> None:
     )
 
 
+def run_storm(args, env: dict, rooms: list[tuple]) -> None:
+    """Two processes, every socket of one of them coming back to the other at once (issue #12)."""
+    from chat.models import Room
+
+    scale = importlib.import_module("bench._chat_scale")
+    with serving_many("hub", env, args.server, 2) as (ports, pids, processes):
+        outcome = asyncio.run(_storm_and_close(scale, ports, pids, processes, rooms, args.seconds))
+    last_seqs = dict(Room.objects.filter(pk__in=outcome["rooms"]).values_list("pk", "last_seq"))
+    missing = scale.missing_after(outcome["clients"], last_seqs)
+    print(
+        f"reconnect storm: {outcome['moved']} of {len(outcome['clients'])} sockets moved to the other process; "
+        f"{outcome['back']} back and synced, the last after {outcome['last_back_s']:.1f} s "
+        f"(half after {outcome['p50_back_s']:.1f} s); clients missing a message at the end: {missing}; "
+        f"p99 of the people already there {outcome['quiet_p99']:.0f} ms before, "
+        f"{outcome['storm_p99']:.0f} ms during (p50 {outcome['storm_p50']:.0f} ms); "
+        f"{outcome['refused']} connections closed before hello (and made again)",
+        flush=True,
+    )
+
+
+async def _storm_and_close(scale, ports, pids, processes, rooms, seconds) -> dict:
+    outcome = await scale.storm(ports, pids, processes, rooms, seconds)
+    all_rooms = {room for client in outcome["clients"] for room in client.start}
+    for task in outcome["readers"].values():
+        task.cancel()
+    await asyncio.gather(*(client.socket.close() for client in outcome["clients"]), return_exceptions=True)
+    return {**outcome, "rooms": all_rooms}
+
+
 def row(label: str, result: dict) -> str:
     return (
         f"{label:<28} {result['sent']:>6} {result['rate']:>8.0f} {result['lost']:>6} "
@@ -430,19 +510,30 @@ def row(label: str, result: dict) -> str:
 
 @contextlib.contextmanager
 def serving(target: str, env: dict, server: str):
-    port = free_port()
-    process = start(target, port, env, server)
+    with serving_many(target, env, server, 1) as (ports, pids, _processes):
+        yield ports[0], pids[0]
+
+
+@contextlib.contextmanager
+def serving_many(target: str, env: dict, server: str, count: int):
+    """`count` server processes side by side, each on a port of its own (as behind a proxy)."""
+    ports = [free_port() for _ in range(count)]
+    processes = [start(target, port, env, server) for port in ports]
     try:
-        asyncio.run(wait_for_port(port))
+        for port in ports:
+            asyncio.run(wait_for_port(port))
         time.sleep(1)
-        yield port, process.pid
+        yield ports, [process.pid for process in processes], processes
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 if __name__ == "__main__":

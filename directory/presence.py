@@ -34,6 +34,10 @@ class MemoryStore:
         with self._lock:
             self._connections.setdefault(user_id, {})[conn_id] = (idle, time.time() + CONNECTION_TTL_SECONDS)
 
+    def put_many(self, entries: list[tuple[int, str, bool]]) -> None:
+        for user_id, conn_id, idle in entries:
+            self.put(user_id, conn_id, idle)
+
     def refresh(self, connections: list[tuple[int, str]]) -> None:
         """Push back the expiry of these connections, each keeping whether it is idle."""
         expires = time.time() + CONNECTION_TTL_SECONDS
@@ -96,6 +100,11 @@ class RedisStore:
 
     def put(self, user_id: int, conn_id: str, idle: bool) -> None:
         self._write([(user_id, conn_id, idle)])
+
+    def put_many(self, entries: list[tuple[int, str, bool]]) -> None:
+        """(user id, connection, idle) of many connections in one trip."""
+        if entries:
+            self._write(entries)
 
     def refresh(self, connections: list[tuple[int, str]]) -> None:
         """Push back the expiry of these connections, each keeping whether it is idle: two trips

@@ -152,8 +152,8 @@ class HubConsumer(AsyncWebsocketConsumer):
         early, self.early = self.early, None
         for frame in early:
             self.writer.write(frame)
-        await self._notify("open")
         heartbeat().track(self)
+        heartbeat().opened(self)  # the "open" listeners hear of it with others opened about now
 
     async def _notify(self, event: str) -> None:
         for listener in protocol.socket_listeners(event):

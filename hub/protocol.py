@@ -67,7 +67,8 @@ def checked_in_run(type_name: str) -> bool:
     return type_name in _checked_in_run
 
 
-# What apps want to know of a socket's life: on_open(user_id, conn_id), on_close(user_id, conn_id),
+# What apps want to know of a socket's life: on_open(connections), with the [(user_id, conn_id)] of
+# the sockets opened in the last moment (hub.heartbeat batches them), on_close(user_id, conn_id),
 # and every HEARTBEAT_SECONDS on_alive(connections), with the [(user_id, conn_id)] of every socket
 # of the process still open (hub.heartbeat). Each is a sync function (it may use the ORM); the
 # hub runs it off the event loop and logs, never propagates, its failures.

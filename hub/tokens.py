@@ -36,7 +36,8 @@ def token_for(token: str) -> ApiToken | None:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     found = (
-        ApiToken.objects.select_related("user")
+        # The person too (the directory's, if any): a socket's hello names them (hub.selectors).
+        ApiToken.objects.select_related("user", "user__person")
         .filter(digest=_digest(token), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
