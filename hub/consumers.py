@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from hub import access, fanout, inbox, protocol, realtime, scopes, selectors
 from hub.auth import header
+from hub.dbwork import on_database_threads
 from hub.errors import HubError
 from hub.heartbeat import heartbeat
 from hub.i18n import choose_language
@@ -60,12 +61,6 @@ def language_of(scope) -> str:
         api_client=scope.get("auth_method") == "token",
     )
 
-
-# On PostgreSQL the frames' work (conn.run) goes to a few threads, each with its own pooled
-# connection, instead of the one thread all sync ORM work of the process shares: while one frame
-# waits for PostgreSQL or Redis another runs (docs/performance.md, issue #12). A socket's own
-# frames still run one after another. SQLite takes one writer at a time anyway.
-PARALLEL_FRAMES = settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
 
 # Frames that neither read nor change anything, answered without checking access again.
 FRAMES_WITHOUT_EFFECT = {"ping"}
@@ -133,7 +128,7 @@ class HubConsumer(AsyncWebsocketConsumer):
             # published while the rooms are read below is heard, and a room left meanwhile is not joined.
             first = realtime.groups_for_connection(user.pk, session_key, False, room_ids=[], token_id=token_id)
             await realtime.listen(self, first)
-            hello, sees_everyone = await database_sync_to_async(selectors.hello_and_audience)(user)
+            hello, sees_everyone = await on_database_threads(selectors.hello_and_audience)(user)
             if self.rooms_allowed is not None:  # a session opened by a link: its rooms only (hub.scopes)
                 hello["rooms"] = [room for room in hello["rooms"] if room["id"] in self.rooms_allowed]
                 sees_everyone = False
@@ -329,9 +324,7 @@ class HubConsumer(AsyncWebsocketConsumer):
         checks_access=False checks the socket's credentials in the same trip (raising
         access.Ended, which _act turns into a closed socket, when they no longer hold)."""
         credentials, self.unchecked = self.unchecked, None
-        return await database_sync_to_async(access.checked, thread_sensitive=not PARALLEL_FRAMES)(
-            credentials, work, args
-        )
+        return await on_database_threads(access.checked)(credentials, work, args)
 
     async def _within_scope(self, data: dict) -> bool:
         """A scoped socket acts only on frames that touch its rooms alone (hub.scopes)."""

@@ -1,0 +1,20 @@
+"""Where a socket's database work runs: on PostgreSQL, on a few threads at once.
+
+Channels' database_sync_to_async runs all sync ORM work of a process on one thread by default
+(DESIGN.md §8), so every frame and every connect waited for the round trips of all the others
+before it. On PostgreSQL each thread borrows its own pooled connection for the call and gives it
+back after (CONN_MAX_AGE 0), so a socket's work goes to the default executor's threads instead:
+while one waits for PostgreSQL or Redis, others run (docs/performance.md, issue #12). One socket's
+frames still run one after another (the consumer awaits each). SQLite takes one writer at a time,
+so there everything stays on the one thread.
+"""
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+PARALLEL = settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
+
+
+def on_database_threads(work):
+    """database_sync_to_async(work), on several threads where the database allows it."""
+    return database_sync_to_async(work, thread_sensitive=not PARALLEL)
