@@ -172,7 +172,7 @@ def _best_effort(action):
 def connections_opened(connections: list[tuple[int, str]]) -> None:
     """Sockets opened in this process a moment ago, in one batch (hub.heartbeat): one trip to
     Redis to record them and one query and two trips to announce whose status changed."""
-    presence.store().put_many([(user_id, conn_id, False) for user_id, conn_id in connections])
+    presence.store().opened(connections)
     _announce_changes({user_id for user_id, _conn_id in connections})
 
 
