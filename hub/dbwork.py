@@ -9,12 +9,20 @@ frames still run one after another (the consumer awaits each). SQLite takes one 
 so there everything stays on the one thread.
 """
 
+from concurrent.futures import ThreadPoolExecutor
+
 from channels.db import database_sync_to_async
 from django.conf import settings
 
 PARALLEL = settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
+# Threads of the process's own, living as long as it does: each gives its pooled connection back
+# after every call (CONN_MAX_AGE 0), and there are fewer than the pool holds.
+THREADS = 4
+_threads = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="database") if PARALLEL else None
 
 
 def on_database_threads(work):
     """database_sync_to_async(work), on several threads where the database allows it."""
-    return database_sync_to_async(work, thread_sensitive=not PARALLEL)
+    if _threads is None:
+        return database_sync_to_async(work)
+    return database_sync_to_async(work, thread_sensitive=False, executor=_threads)
