@@ -106,11 +106,13 @@ class Client:
         self.closed.set()
 
 
-async def storm(ports: list[int], pids: list[int], processes: list, rooms: list[tuple], seconds: float) -> dict:
+async def storm(
+    ports: list[int], pids: list[int], processes: list, rooms: list[tuple], seconds: float, rate: float
+) -> dict:
     """rooms: [(room id, [token per member])], members spread over the two processes in turn.
 
-    People on the second process talk throughout (one message a second in each room, sent through
-    a member on that process); the first process is killed; all its clients reconnect to the
+    People on the second process talk throughout (`rate` messages a second over all the rooms,
+    each sent through a member on that process); the first process is killed; all its clients reconnect to the
     second at once and sync from their gap-free seqs. Messages sent while they were away are
     what they missed. Measured: how long until the last of them has every message of its rooms,
     and the latency the people already on the second process saw before and during the storm."""
@@ -132,9 +134,9 @@ async def storm(ports: list[int], pids: list[int], processes: list, rooms: list[
     print(f"  storm: {len(clients)} sockets open ({len(moved)} on the process to be killed)", flush=True)
 
     async def talk(until: float, phase: str) -> None:
-        """A message a second into every room, spread over the second."""
+        """`rate` messages a second, into the rooms in turn."""
         n = 0
-        interval = 1 / len(senders)
+        interval = 1 / rate
         started = time.monotonic()
         while time.monotonic() < until:
             room_id, sender = senders[n % len(senders)]
@@ -175,7 +177,7 @@ async def storm(ports: list[int], pids: list[int], processes: list, rooms: list[
     await talking
     await asyncio.wait(returning, timeout=60)
     storm_latencies = [latency for client in stayed for latency in client.latencies]
-    await asyncio.sleep(2)  # the last messages' live deliveries
+    await asyncio.sleep(5)  # the last messages' live deliveries
     return {
         "moved": len(moved),
         "back": len(caught_up_at),

@@ -332,6 +332,7 @@ def main() -> None:
     parser.add_argument(
         "--storm", type=int, default=0, help="also: this many sockets on two processes, one killed (0: skip)"
     )
+    parser.add_argument("--storm-rate", type=float, default=100, help="sends/s over all rooms during --storm")
     parser.add_argument(
         "--baselines", default="raw,bare", help="baselines measured first (comma-separated; empty: none)"
     )
@@ -408,7 +409,8 @@ def main() -> None:
             print(
                 f"opening {opened['count']} sockets {args.connect_at_once} at a time, {label}: "
                 f"{opened['seconds']:.2f} s ({opened['rate']:,.0f}/s), "
-                f"{opened['cpu_ms_per_connect']:.2f} ms of server CPU each",
+                f"{opened['cpu_ms_per_connect']:.2f} ms of server CPU each; "
+                f"{opened['refused']} closed before hello (and made again)",
                 flush=True,
             )
     if args.send_ramp:
@@ -476,7 +478,7 @@ def run_storm(args, env: dict, rooms: list[tuple]) -> None:
 
     scale = importlib.import_module("bench._chat_scale")
     with serving_many("hub", env, args.server, 2) as (ports, pids, processes):
-        outcome = asyncio.run(_storm_and_close(scale, ports, pids, processes, rooms, args.seconds))
+        outcome = asyncio.run(_storm_and_close(scale, ports, pids, processes, rooms, args.seconds, args.storm_rate))
     last_seqs = dict(Room.objects.filter(pk__in=outcome["rooms"]).values_list("pk", "last_seq"))
     missing = scale.missing_after(outcome["clients"], last_seqs)
     print(
@@ -490,8 +492,8 @@ def run_storm(args, env: dict, rooms: list[tuple]) -> None:
     )
 
 
-async def _storm_and_close(scale, ports, pids, processes, rooms, seconds) -> dict:
-    outcome = await scale.storm(ports, pids, processes, rooms, seconds)
+async def _storm_and_close(scale, ports, pids, processes, rooms, seconds, rate) -> dict:
+    outcome = await scale.storm(ports, pids, processes, rooms, seconds, rate)
     all_rooms = {room for client in outcome["clients"] for room in client.start}
     for task in outcome["readers"].values():
         task.cancel()
