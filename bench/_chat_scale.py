@@ -12,19 +12,24 @@ async def open_sockets(target: str, port: int, pid: int, tokens: list, count: in
     its hello has come (the person, their rooms with last_seq and unread, presence told)."""
     import websockets
 
-    sockets, pending = [], asyncio.Semaphore(at_once)
+    sockets, pending, refused = [], asyncio.Semaphore(at_once), []
 
     async def one(index: int) -> None:
         async with pending:
             if target == "hub":
                 token = tokens[index % len(tokens)]
-                socket = await websockets.connect(
-                    f"ws://127.0.0.1:{port}/ws/",
-                    additional_headers={"Authorization": f"Bearer {token}"},
-                    open_timeout=60,
-                )
-                while json.loads(await socket.recv())["type"] != "hello":
-                    pass
+                for _attempt in range(20):  # a 4012 before hello means: again, as a client does
+                    socket = await websockets.connect(
+                        f"ws://127.0.0.1:{port}/ws/",
+                        additional_headers={"Authorization": f"Bearer {token}"},
+                        open_timeout=60,
+                    )
+                    try:
+                        while json.loads(await socket.recv())["type"] != "hello":
+                            pass
+                        break
+                    except websockets.ConnectionClosed:
+                        refused.append(index)
             else:
                 socket = await websockets.connect(f"ws://127.0.0.1:{port}/ws/?room={index % 10}", open_timeout=60)
             sockets.append(socket)
@@ -36,7 +41,13 @@ async def open_sockets(target: str, port: int, pid: int, tokens: list, count: in
     await asyncio.sleep(0.5)
     cpu = cpu_seconds(pid) - cpu_before
     await asyncio.gather(*(socket.close() for socket in sockets))
-    return {"count": count, "seconds": seconds, "rate": count / seconds, "cpu_ms_per_connect": cpu * 1000 / count}
+    return {
+        "count": count,
+        "seconds": seconds,
+        "rate": count / seconds,
+        "cpu_ms_per_connect": cpu * 1000 / count,
+        "refused": len(refused),
+    }
 
 
 # --- The reconnect storm -----------------------------------------------------------------------
@@ -195,3 +206,32 @@ async def storm(
 def missing_after(clients: list[Client], last_seqs: dict[int, int]) -> int:
     """How many clients lack a message of one of their rooms (a gap, or the end not reached)."""
     return sum(any(client.gap_free(room) < last_seqs[room] for room in client.start) for client in clients)
+
+
+def run_storm(args, env: dict, rooms: list[tuple]) -> None:
+    """Two processes, every socket of one of them coming back to the other at once (issue #12)."""
+    from bench.chat import serving_many
+    from chat.models import Room
+
+    with serving_many("hub", env, args.server, 2) as (ports, pids, processes):
+        outcome = asyncio.run(_storm_and_close(ports, pids, processes, rooms, args.seconds, args.storm_rate))
+    last_seqs = dict(Room.objects.filter(pk__in=outcome["rooms"]).values_list("pk", "last_seq"))
+    missing = missing_after(outcome["clients"], last_seqs)
+    print(
+        f"reconnect storm: {outcome['moved']} of {len(outcome['clients'])} sockets moved to the other process; "
+        f"{outcome['back']} back and synced, the last after {outcome['last_back_s']:.1f} s "
+        f"(half after {outcome['p50_back_s']:.1f} s); clients missing a message at the end: {missing}; "
+        f"p99 of the people already there {outcome['quiet_p99']:.0f} ms before, "
+        f"{outcome['storm_p99']:.0f} ms during (p50 {outcome['storm_p50']:.0f} ms); "
+        f"{outcome['refused']} connections closed before hello (and made again)",
+        flush=True,
+    )
+
+
+async def _storm_and_close(ports, pids, processes, rooms, seconds, rate) -> dict:
+    outcome = await storm(ports, pids, processes, rooms, seconds, rate)
+    all_rooms = {room for client in outcome["clients"] for room in client.start}
+    for task in outcome["readers"].values():
+        task.cancel()
+    await asyncio.gather(*(client.socket.close() for client in outcome["clients"]), return_exceptions=True)
+    return {**outcome, "rooms": all_rooms}

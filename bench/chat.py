@@ -433,7 +433,7 @@ def main() -> None:
                 flush=True,
             )
     if args.storm:
-        run_storm(args, env, rooms[10][: args.storm // 10])
+        importlib.import_module("bench._chat_scale").run_storm(args, env, rooms[10][: args.storm // 10])
     if args.flood:
         # The same load as "hub, rooms of 50", with one more client flooding one of the rooms.
         with serving("hub", env, args.server) as (port, pid):
@@ -470,35 +470,6 @@ def main() -> None:
         "CPU: the server process's user+system time over the send phase and that wait, per delivery "
         "(ms per delivery = s per 1,000 deliveries)"
     )
-
-
-def run_storm(args, env: dict, rooms: list[tuple]) -> None:
-    """Two processes, every socket of one of them coming back to the other at once (issue #12)."""
-    from chat.models import Room
-
-    scale = importlib.import_module("bench._chat_scale")
-    with serving_many("hub", env, args.server, 2) as (ports, pids, processes):
-        outcome = asyncio.run(_storm_and_close(scale, ports, pids, processes, rooms, args.seconds, args.storm_rate))
-    last_seqs = dict(Room.objects.filter(pk__in=outcome["rooms"]).values_list("pk", "last_seq"))
-    missing = scale.missing_after(outcome["clients"], last_seqs)
-    print(
-        f"reconnect storm: {outcome['moved']} of {len(outcome['clients'])} sockets moved to the other process; "
-        f"{outcome['back']} back and synced, the last after {outcome['last_back_s']:.1f} s "
-        f"(half after {outcome['p50_back_s']:.1f} s); clients missing a message at the end: {missing}; "
-        f"p99 of the people already there {outcome['quiet_p99']:.0f} ms before, "
-        f"{outcome['storm_p99']:.0f} ms during (p50 {outcome['storm_p50']:.0f} ms); "
-        f"{outcome['refused']} connections closed before hello (and made again)",
-        flush=True,
-    )
-
-
-async def _storm_and_close(scale, ports, pids, processes, rooms, seconds, rate) -> dict:
-    outcome = await scale.storm(ports, pids, processes, rooms, seconds, rate)
-    all_rooms = {room for client in outcome["clients"] for room in client.start}
-    for task in outcome["readers"].values():
-        task.cancel()
-    await asyncio.gather(*(client.socket.close() for client in outcome["clients"]), return_exceptions=True)
-    return {**outcome, "rooms": all_rooms}
 
 
 def row(label: str, result: dict) -> str:
