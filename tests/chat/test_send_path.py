@@ -88,9 +88,7 @@ def test_catching_up_costs_the_same_queries_for_one_missed_message_or_a_hundred_
     settings.CHAT_SEND_LIMIT = 1000  # one person writes them all here
     somchai = make_person("somchai").user
     somsri = make_person("somsri").user
-    rooms = [
-        create_room(kind=Room.Kind.PRIVATE, name=f"ห้อง {n}", owner=somchai, members=[somsri]) for n in range(50)
-    ]
+    rooms = [create_room(kind=Room.Kind.PRIVATE, name=f"ห้อง {n}", owner=somchai, members=[somsri]) for n in range(50)]
     send_message(somsri, rooms[0].pk, "ข้อความแรก")
 
     def queries_of_catching_up(seqs):
