@@ -8,7 +8,7 @@ import requests
 import websockets
 from django.conf import settings
 from django.utils import timezone
-from huey import SqliteHuey
+from huey import RedisHuey, SqliteHuey
 from prometheus_client.parser import text_string_to_metric_families
 
 from chat.services import open_direct
@@ -132,7 +132,11 @@ def test_the_job_queue_and_the_webhook_inbox_are_measured(metrics_server, server
             state=state,
         )
     # A job enqueued on the server's queue (its own name), with no consumer running in this test.
-    queue = SqliteHuey(name=f"{server_env['CHANNELS_PREFIX']}-jobs", filename=settings.HUEY["connection"]["filename"])
+    name = f"{server_env['CHANNELS_PREFIX']}-jobs"
+    if settings.REDIS_URL:  # the queue the server reads: Redis where there is one (CI), else SQLite
+        queue = RedisHuey(name=name, url=settings.REDIS_URL)
+    else:
+        queue = SqliteHuey(name=name, filename=settings.HUEY["connection"]["filename"])
     queue.task(name="waiting")(lambda: None)()
     try:
         found = scrape(metrics_server)
