@@ -289,7 +289,7 @@ def run_storm(args, env: dict, rooms: list[tuple]) -> None:
     )
     print(
         f"  storm accounting: {outcome['sent']} sent, {outcome['acked']} acked to their senders "
-        f"({outcome['refusals']} sends refused); {args.grace:g} s after the last send, "
+        f"({outcome['refusals']} sends refused); {args.grace:g} s after the last send and return, "
         f"{outcome['unseen_after_grace']} (client, message) pairs not yet received; after one more "
         f"sync by every client ({outcome['still_away']} reconnected for it, {outcome['not_synced']} "
         f"without sync.done): lost {outcome['lost_messages']} messages, {outcome['lost_pairs']} "
