@@ -64,6 +64,8 @@ class Client:
         self.ended_by: Exception | None = None
         self.refused = 0  # connections closed before hello
         self.latencies: list[float] = []  # live deliveries, send → receive, ms
+        self.acked: dict[int, set[int]] = {}  # room -> seqs of the messages this client sent, as acked
+        self.refusals = 0  # sends answered with an error (rate_limited, ...)
         self.synced = asyncio.Event()
         self.closed = asyncio.Event()
 
@@ -96,9 +98,23 @@ class Client:
             self.have.setdefault(room["id"], set())
         self.closed.clear()
         if sync:
-            self.synced.clear()
-            rooms = {str(room): self.gap_free(room) for room in self.start}
-            await self.socket.send(json.dumps({"type": "sync", "rooms": rooms}))
+            await self.sync()
+
+    async def sync(self) -> None:
+        """Ask for everything after each room's gap-free seq; `synced` is set at `sync.done`."""
+        self.synced.clear()
+        rooms = {str(room): self.gap_free(room) for room in self.start}
+        await self.socket.send(json.dumps({"type": "sync", "rooms": rooms}))
+
+    def unseen(self, acked: dict[int, set[int]]) -> set[tuple[int, int]]:
+        """The acked messages of this client's rooms it has not received: (room, seq)."""
+        return {
+            (room, seq)
+            for room, seqs in acked.items()
+            if room in self.start
+            for seq in seqs
+            if seq > self.start[room] and seq not in self.have.get(room, ())
+        }
 
     async def read(self) -> None:
         try:
@@ -110,7 +126,14 @@ class Client:
                     body = json.loads(message["body"])
                     if "t" in body and not body.get("missed"):
                         self.latencies.append((time.time_ns() - body["t"]) / 1e6)
-                elif data["type"] in {"sync.done", "sync.truncated"}:
+                elif data["type"] == "ack":
+                    message = data["message"]
+                    self.acked.setdefault(message["room"], set()).add(message["seq"])
+                elif data["type"] == "error":
+                    self.refusals += 1
+                elif data["type"] == "sync.truncated":  # the answer's limit: on from where it got, as a client does
+                    await self.sync()
+                elif data["type"] == "sync.done":
                     self.synced.set()
         except Exception as error:  # the process died under it
             self.ended_by = error
@@ -118,7 +141,7 @@ class Client:
 
 
 async def storm(
-    ports: list[int], pids: list[int], processes: list, rooms: list[tuple], seconds: float, rate: float
+    ports: list[int], pids: list[int], processes: list, rooms: list[tuple], seconds: float, rate: float, grace: float
 ) -> dict:
     """rooms: [(room id, [token per member])], members spread over the two processes in turn.
 
@@ -126,7 +149,9 @@ async def storm(
     each sent through a member on that process); the first process is killed; all its clients reconnect to the
     second at once and sync from their gap-free seqs. Messages sent while they were away are
     what they missed. Measured: how long until the last of them has every message of its rooms,
-    and the latency the people already on the second process saw before and during the storm."""
+    the latency the people already on the second process saw before and during the storm, and,
+    after `grace` seconds for late deliveries and one more sync by every client, the messages
+    acked to a sender that a member never saw (lost)."""
     clients, senders = [], []
     for room_id, tokens in rooms:
         members = [Client(token, ports[index % 2]) for index, token in enumerate(tokens)]
@@ -144,8 +169,11 @@ async def storm(
     stayed = [client for client in clients if client.port == ports[1]]
     print(f"  storm: {len(clients)} sockets open ({len(moved)} on the process to be killed)", flush=True)
 
+    sent = 0
+
     async def talk(until: float, phase: str) -> None:
         """`rate` messages a second, into the rooms in turn."""
+        nonlocal sent
         n = 0
         interval = 1 / rate
         started = time.monotonic()
@@ -155,6 +183,7 @@ async def storm(
             frame = {"type": "message.send", "room": room_id, "body": body, "client_id": f"s{time.time_ns()}-{n}"}
             await sender.socket.send(json.dumps(frame))
             n += 1
+            sent += 1
             delay = started + n * interval - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
@@ -188,8 +217,38 @@ async def storm(
     await talking
     await asyncio.wait(returning, timeout=60)
     storm_latencies = [latency for client in stayed for latency in client.latencies]
-    await asyncio.sleep(5)  # the last messages' live deliveries
+    await asyncio.sleep(grace)  # the last messages' live deliveries, and their acks
+    acked: dict[int, set[int]] = {}
+    for client in clients:
+        for room, seqs in client.acked.items():
+            acked.setdefault(room, set()).update(seqs)
+    unseen_after_grace = sum(len(client.unseen(acked)) for client in clients)
+    # Then every client syncs once more, as it would on its next gap or hello: the database is the
+    # record, so what is still unseen after that is lost.
+    still_away = [client for client in clients if client.closed.is_set()]
+
+    async def final_sync(client):
+        try:
+            if client.closed.is_set():  # never came back: once more, to the survivor
+                await client.connect(ports[1], sync=False)
+                readers[client] = asyncio.create_task(client.read())
+            await client.sync()
+            await asyncio.wait_for(client.synced.wait(), 60)
+        except Exception as error:  # counted below: a client without sync.done
+            client.ended_by = error
+
+    await asyncio.gather(*(final_sync(client) for client in clients))
+    unseen = [client.unseen(acked) for client in clients]
     return {
+        "sent": sent,
+        "acked": sum(len(seqs) for seqs in acked.values()),
+        "refusals": sum(client.refusals for client in clients),
+        "unseen_after_grace": unseen_after_grace,
+        "not_synced": sum(not client.synced.is_set() for client in clients),
+        "still_away": len(still_away),
+        "lost_pairs": sum(len(pairs) for pairs in unseen),
+        "lost_messages": len(set().union(*unseen)),
+        "lost_clients": sum(bool(pairs) for pairs in unseen),
         "moved": len(moved),
         "back": len(caught_up_at),
         "last_back_s": max(caught_up_at.values(), default=float("nan")),
@@ -214,7 +273,9 @@ def run_storm(args, env: dict, rooms: list[tuple]) -> None:
     from chat.models import Room
 
     with serving_many("hub", env, args.server, 2) as (ports, pids, processes):
-        outcome = asyncio.run(_storm_and_close(ports, pids, processes, rooms, args.seconds, args.storm_rate))
+        outcome = asyncio.run(
+            _storm_and_close(ports, pids, processes, rooms, args.seconds, args.storm_rate, args.grace)
+        )
     last_seqs = dict(Room.objects.filter(pk__in=outcome["rooms"]).values_list("pk", "last_seq"))
     missing = missing_after(outcome["clients"], last_seqs)
     print(
@@ -226,10 +287,19 @@ def run_storm(args, env: dict, rooms: list[tuple]) -> None:
         f"{outcome['refused']} connections closed before hello (and made again)",
         flush=True,
     )
+    print(
+        f"  storm accounting: {outcome['sent']} sent, {outcome['acked']} acked to their senders "
+        f"({outcome['refusals']} sends refused); {args.grace:g} s after the last send and return, "
+        f"{outcome['unseen_after_grace']} (client, message) pairs not yet received; after one more "
+        f"sync by every client ({outcome['still_away']} reconnected for it, {outcome['not_synced']} "
+        f"without sync.done): lost {outcome['lost_messages']} messages, {outcome['lost_pairs']} "
+        f"(client, message) pairs, {outcome['lost_clients']} clients short",
+        flush=True,
+    )
 
 
-async def _storm_and_close(ports, pids, processes, rooms, seconds, rate) -> dict:
-    outcome = await storm(ports, pids, processes, rooms, seconds, rate)
+async def _storm_and_close(ports, pids, processes, rooms, seconds, rate, grace) -> dict:
+    outcome = await storm(ports, pids, processes, rooms, seconds, rate, grace)
     all_rooms = {room for client in outcome["clients"] for room in client.start}
     for task in outcome["readers"].values():
         task.cancel()
