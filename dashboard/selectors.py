@@ -199,19 +199,15 @@ def _without_quorum(scope: Scope, first: dt.datetime, last: dt.datetime, now: dt
     committees = attendance_stats.committees_of(scope.person_ids, first, last)
     if not committees:
         return []
-    held: dict[int, list[tuple]] = {}
-    for meeting_id, original_start, start in MeetingSlot.objects.filter(
-        meeting_id__in=[c.meeting_id for c in committees],
-        start__gte=first,
-        start__lt=min(last, now),
-        cancelled=False,
-    ).values_list("meeting_id", "original_start", "start"):
-        held.setdefault(meeting_id, []).append((original_start, start))
-    present = attendance_stats.present_for_quorum([c.meeting_id for c in committees], first, last)
+    ids = attendance_stats.committee_ids_of(scope.person_ids, first, last)
+    present = attendance_stats.present_for_quorum(ids, first, last)
+    by_id = {c.meeting_id: c for c in committees}
     short = []
-    for committee in committees:
-        for original_start, start in held.get(committee.meeting_id, []):
-            counted = present.get((committee.meeting_id, original_start), 0)
-            if counted < committee.quorum:
-                short.append(Committee(committee.title, start, counted, committee.quorum))
-    return sorted(short, key=lambda c: c.start, reverse=True)
+    for meeting_id, original_start, start in MeetingSlot.objects.filter(
+        meeting_id__in=ids, start__gte=first, start__lt=min(last, now), cancelled=False
+    ).values_list("meeting_id", "original_start", "start"):
+        committee = by_id[meeting_id]
+        counted = present.get((meeting_id, original_start), 0)
+        if counted < committee.quorum:
+            short.append(Committee(committee.title, start, counted, committee.quorum))
+    return sorted(short, key=lambda c: (c.start, c.title), reverse=True)
