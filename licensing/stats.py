@@ -150,4 +150,3 @@ def case_numbers(
         decided_per_person=decided_per_person,
         decided_per_day=decided_per_day,
     )
-
