@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from dashboard import access, exports, figures, selectors
+from dashboard import access, exports, figures, people_table, selectors
 from directory.selectors import person_of
 from hub.errors import Forbidden, NotFound
 from hub.params import query_id
@@ -60,7 +60,9 @@ def _context(request, scope, teams, numbers) -> dict:
 @login_required
 def index(request):
     scope, teams, numbers = _numbers(request)
-    return render(request, "dashboard/dashboard.html", _context(request, scope, teams, numbers))
+    context = _context(request, scope, teams, numbers)
+    context["people_rows_html"] = people_table.rows_html(context["people"])
+    return render(request, "dashboard/dashboard.html", context)
 
 
 @login_required
