@@ -1,8 +1,8 @@
 """The per-person table's rows as HTML, built in Python: 500 people through the template engine
 (13 cells each, every value localised and escaped one by one) took a third of the page's time."""
 
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 ROW = (
     '<tr>\n      <th scope="row"><a href="{profile_url}">{name}</a></th>\n'
@@ -18,23 +18,26 @@ ROW = (
     "    </tr>"
 )
 
+TEXT = ("profile_url", "name", "team", "status", "status_label", "place_label")
+
 
 def _or_dash(value) -> str:
     return "–" if value is None else value
 
 
 def rows_html(people: list[dict]) -> SafeString:
-    """<tr> per person (figures.person_rows), every value escaped, as the template wrote them."""
-    return format_html_join(
-        "",
-        ROW,
-        (
+    """<tr> per person (figures.person_rows), as the template wrote them. The text cells are
+    escaped here; the rest are numbers (or None, shown as a dash)."""
+    html = "".join(
+        ROW.format_map(
             {
                 **row,
+                **{key: escape(row[key]) for key in TEXT},
                 "user_id": row["user_id"] or "",
                 "answer_rate": _or_dash(row["answer_rate"]),
                 "attendance_rate": _or_dash(row["attendance_rate"]),
             }
-            for row in people
-        ),
+        )
+        for row in people
     )
+    return mark_safe(html)  # noqa: S308 - every text cell escaped above, the others are numbers
