@@ -211,9 +211,11 @@ def _meetings(scope: Scope, window: Window, week: Window, now: dt.datetime, rows
         rows[person_id].invited_held = n_held
     for person_id, (n, answered, accepted) in attendance_stats.answers_per_person(people, first, last).items():
         rows[person_id].invitations, rows[person_id].answered, rows[person_id].accepted = n, answered, accepted
-    for person_id, day, n in attendance_stats.attended_per_person_and_day(people, first, last, BANGKOK):
-        rows[person_id].attended += n
-        series["meetings_attended"][(day - window.first).days] += n
+    per_person, per_day = attendance_stats.attended_per_person_and_per_day(people, first, last, BANGKOK)
+    for person_id, n in per_person.items():
+        rows[person_id].attended = n
+    for day, n in per_day.items():
+        series["meetings_attended"][(day - window.first).days] = n
     return _without_quorum(scope, first, last, now)
 
 
