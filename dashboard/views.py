@@ -68,9 +68,18 @@ def index(request):
 @login_required
 def report(request):
     """One A4 page to print, with Buddhist-Era dates."""
-    scope, teams, numbers = _numbers(request)
+    scope, _teams, numbers = _numbers(request)
     by_team, rows = figures.report_rows(numbers)
-    context = {**_context(request, scope, teams, numbers), "by_team": by_team, "report_rows": rows}
+    # Only what the page prints: the screen's tables and charts for 500 people are not laid out.
+    context = {
+        "scope_name": _scope_name(scope),
+        "numbers": numbers,
+        "cases": figures.case_summary(numbers),
+        "meetings": figures.meeting_summary(numbers),
+        "generated_at": timezone.now(),
+        "by_team": by_team,
+        "report_rows": rows,
+    }
     return render(request, "dashboard/report.html", context)
 
 
