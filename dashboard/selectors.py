@@ -231,8 +231,8 @@ def _without_quorum(scope: Scope, first: dt.datetime, last: dt.datetime, now: dt
     for meeting_id, original_start, start in MeetingSlot.objects.filter(
         meeting_id__in=ids, start__gte=first, start__lt=min(last, now), cancelled=False
     ).values_list("meeting_id", "original_start", "start"):
-        committee = by_id[meeting_id]
+        committee = by_id.get(meeting_id)  # None: made a committee between the two reads
         counted = present.get((meeting_id, original_start), 0)
-        if counted < committee.quorum:
+        if committee is not None and counted < committee.quorum:
             short.append(Committee(committee.title, start, counted, committee.quorum))
     return sorted(short, key=lambda c: (c.start, c.title), reverse=True)
