@@ -65,7 +65,7 @@ def _users_sql(user_ids) -> tuple[str, dict]:
 
 
 def open_and_workload(team_ids, user_ids, start, end, now, open_statuses) -> list[tuple]:
-    users, params = _users_sql(user_ids)
+    users, params = _users_sql(user_ids)  # SQL Django compiled, or a constant: no value is inlined
     with connection.cursor() as cursor:
         cursor.execute(
             OPEN_AND_WORKLOAD.format(users=users),
