@@ -77,7 +77,7 @@ def scope_for(user: AbstractBaseUser, team_id: int | None = None) -> Scope:
             raise NotFound()
     teams = [chosen] if chosen else mine
     members = list(
-        _staff_of(teams).select_related("team", "user").order_by("team__name_th", "first_name_th", "last_name_th", "pk")
+        _staff_of(teams).select_related("team").order_by("team__name_th", "first_name_th", "last_name_th", "pk")
     )
     return Scope(teams=teams, chosen=chosen, members=members, viewer_teams=mine)
 

@@ -4,7 +4,8 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Sum
+from django.db import connection
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from dashboard.access import Scope
@@ -147,14 +148,35 @@ def _counts(values, names) -> dict[str, int]:
 
 
 def _activity(scope: Scope, window: Window, by_user: dict, series: dict) -> None:
-    days = ActivityDay.objects.filter(user_id__in=scope.user_ids, day__gte=window.first, day__lte=window.last)
-    for user_id, messages, hours in (
-        days.values_list("user_id").annotate(m=Sum("messages"), h=Sum("active_hours")).order_by()
-    ):
-        by_user[user_id].messages, by_user[user_id].active_hours = messages, hours
-    for day, messages, hours in days.values_list("day").annotate(m=Sum("messages"), h=Sum("active_hours")).order_by():
-        index = (day - window.first).days
-        series["messages"][index], series["active_hours"][index] = messages, hours
+    for user_id, day, messages, hours in _per_user_and_per_day(scope.user_ids, window):
+        if day is None:
+            by_user[user_id].messages, by_user[user_id].active_hours = messages, hours
+        else:
+            index = (day - window.first).days
+            series["messages"][index], series["active_hours"][index] = messages, hours
+
+
+def _per_user_and_per_day(user_ids, window: Window) -> list[tuple]:
+    """(user id, None, messages, hours) per person and (None, day, messages, hours) per day: on
+    PostgreSQL one pass over the window's rows (grouping sets), elsewhere two."""
+    days = ActivityDay.objects.filter(user_id__in=user_ids, day__gte=window.first, day__lte=window.last)
+    if connection.vendor != "postgresql":
+        sums = {"m": Sum("messages"), "h": Sum("active_hours")}
+        per_user = days.values_list("user_id").annotate(**sums).order_by()
+        per_day = days.values_list("day").annotate(**sums).order_by()
+        return [(u, None, m, h) for u, m, h in per_user] + [(None, d, m, h) for d, m, h in per_day]
+    if isinstance(user_ids, list):
+        users, params = "SELECT unnest(%s::integer[])", [user_ids]
+    else:
+        users, params = user_ids.query.sql_with_params()
+    # `users` is SQL Django compiled (or a constant); every value in it is a parameter.
+    sql = (
+        "SELECT user_id, day, SUM(messages), SUM(active_hours) FROM dashboard_activityday "  # noqa: S608
+        f"WHERE day >= %s AND day <= %s AND user_id IN ({users}) GROUP BY GROUPING SETS ((user_id), (day))"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [window.first, window.last, *params])
+        return cursor.fetchall()
 
 
 def _cases(cases: case_stats.CaseNumbers, window: Window, by_user: dict, series: dict) -> None:
@@ -170,27 +192,30 @@ def _cases(cases: case_stats.CaseNumbers, window: Window, by_user: dict, series:
 def _meetings(scope: Scope, window: Window, week: Window, now: dt.datetime, rows: dict, series: dict) -> list:
     people = scope.person_ids
     first, last = window.start, window.end
-    invited = InvitedSlot.objects.filter(person_id__in=people)
-    for person_id, n, minutes in (
-        invited.filter(start__gte=week.start, start__lt=week.end)
+    # This week's load and the occurrences held in the window, in one pass over the invitations.
+    this_week = Q(start__gte=week.start, start__lt=week.end)
+    held = Q(start__gte=first, start__lt=min(last, now))
+    for person_id, n_week, minutes, n_held in (
+        InvitedSlot.objects.filter(person_id__in=people)
+        .filter(this_week | held)
         .values_list("person_id")
-        .annotate(n=Count("pk"), minutes=Sum("minutes"))
+        .annotate(
+            n_week=Count("pk", filter=this_week),
+            minutes=Sum("minutes", filter=this_week),
+            n_held=Count("pk", filter=held),
+        )
         .order_by()
     ):
-        rows[person_id].meetings_this_week = n
-        rows[person_id].meeting_hours_this_week = minutes / 60
-    for person_id, n in (
-        invited.filter(start__gte=first, start__lt=min(last, now))
-        .values_list("person_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        rows[person_id].invited_held = n
+        rows[person_id].meetings_this_week = n_week
+        rows[person_id].meeting_hours_this_week = (minutes or 0) / 60
+        rows[person_id].invited_held = n_held
     for person_id, (n, answered, accepted) in attendance_stats.answers_per_person(people, first, last).items():
         rows[person_id].invitations, rows[person_id].answered, rows[person_id].accepted = n, answered, accepted
-    for person_id, day, n in attendance_stats.attended_per_person_and_day(people, first, last, BANGKOK):
-        rows[person_id].attended += n
-        series["meetings_attended"][(day - window.first).days] += n
+    per_person, per_day = attendance_stats.attended_per_person_and_per_day(people, first, last, BANGKOK)
+    for person_id, n in per_person.items():
+        rows[person_id].attended = n
+    for day, n in per_day.items():
+        series["meetings_attended"][(day - window.first).days] = n
     return _without_quorum(scope, first, last, now)
 
 
@@ -199,19 +224,15 @@ def _without_quorum(scope: Scope, first: dt.datetime, last: dt.datetime, now: dt
     committees = attendance_stats.committees_of(scope.person_ids, first, last)
     if not committees:
         return []
-    held: dict[int, list[tuple]] = {}
-    for meeting_id, original_start, start in MeetingSlot.objects.filter(
-        meeting_id__in=[c.meeting_id for c in committees],
-        start__gte=first,
-        start__lt=min(last, now),
-        cancelled=False,
-    ).values_list("meeting_id", "original_start", "start"):
-        held.setdefault(meeting_id, []).append((original_start, start))
-    present = attendance_stats.present_for_quorum([c.meeting_id for c in committees], first, last)
+    ids = attendance_stats.committee_ids_of(scope.person_ids, first, last)
+    present = attendance_stats.present_for_quorum(ids, first, last)
+    by_id = {c.meeting_id: c for c in committees}
     short = []
-    for committee in committees:
-        for original_start, start in held.get(committee.meeting_id, []):
-            counted = present.get((committee.meeting_id, original_start), 0)
-            if counted < committee.quorum:
-                short.append(Committee(committee.title, start, counted, committee.quorum))
-    return sorted(short, key=lambda c: c.start, reverse=True)
+    for meeting_id, original_start, start in MeetingSlot.objects.filter(
+        meeting_id__in=ids, start__gte=first, start__lt=min(last, now), cancelled=False
+    ).values_list("meeting_id", "original_start", "start"):
+        committee = by_id.get(meeting_id)  # None: made a committee between the two reads
+        counted = present.get((meeting_id, original_start), 0)
+        if committee is not None and counted < committee.quorum:
+            short.append(Committee(committee.title, start, counted, committee.quorum))
+    return sorted(short, key=lambda c: (c.start, c.title), reverse=True)

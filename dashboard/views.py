@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from dashboard import access, exports, figures, selectors
+from dashboard import access, exports, figures, people_table, selectors
 from directory.selectors import person_of
 from hub.errors import Forbidden, NotFound
 from hub.params import query_id
@@ -60,15 +60,26 @@ def _context(request, scope, teams, numbers) -> dict:
 @login_required
 def index(request):
     scope, teams, numbers = _numbers(request)
-    return render(request, "dashboard/dashboard.html", _context(request, scope, teams, numbers))
+    context = _context(request, scope, teams, numbers)
+    context["people_rows_html"] = people_table.rows_html(context["people"])
+    return render(request, "dashboard/dashboard.html", context)
 
 
 @login_required
 def report(request):
     """One A4 page to print, with Buddhist-Era dates."""
-    scope, teams, numbers = _numbers(request)
+    scope, _teams, numbers = _numbers(request)
     by_team, rows = figures.report_rows(numbers)
-    context = {**_context(request, scope, teams, numbers), "by_team": by_team, "report_rows": rows}
+    # Only what the page prints: the screen's tables and charts for 500 people are not laid out.
+    context = {
+        "scope_name": _scope_name(scope),
+        "numbers": numbers,
+        "cases": figures.case_summary(numbers),
+        "meetings": figures.meeting_summary(numbers),
+        "generated_at": timezone.now(),
+        "by_team": by_team,
+        "report_rows": rows,
+    }
     return render(request, "dashboard/report.html", context)
 
 

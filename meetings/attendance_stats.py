@@ -5,7 +5,8 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncDate
 
 from meetings import selectors
@@ -52,34 +53,41 @@ class Committee:
 
 def committees_of(person_ids, start: dt.datetime, end: dt.datetime) -> list[Committee]:
     """Meetings with a quorum, organised or chaired by one of these people, that run in [start, end)."""
-    meetings = Meeting.objects.filter(
+    meetings = _committees(person_ids, start, end).values_list("pk", "title", "quorum")
+    return [Committee(*row) for row in meetings]
+
+
+def committee_ids_of(person_ids, start: dt.datetime, end: dt.datetime):
+    """The ids of committees_of(), as a subquery: a quarter's committees are too many ids to bind."""
+    return _committees(person_ids, start, end).values("pk")
+
+
+def _committees(person_ids, start: dt.datetime, end: dt.datetime):
+    return Meeting.objects.filter(
         Q(organiser_id__in=person_ids) | Q(chair_id__in=person_ids),
         quorum__isnull=False,
         starts_at__lt=end,
         ends_at__gt=start,
         cancelled_at__isnull=True,
-    ).values_list("pk", "title", "quorum")
-    return [Committee(*row) for row in meetings]
-
-
-def present_for_quorum(meeting_ids: list[int], start: dt.datetime, end: dt.datetime) -> dict[tuple, int]:
-    """(meeting id, original start) → how many of those the quorum counts (the experts, or the
-    required attendees, as the meeting says) joined that occurrence's call, for [start, end)."""
-    pool = set(
-        Attendee.objects.filter(meeting_id__in=meeting_ids)
-        .filter(
-            Q(meeting__quorum_of=Meeting.QuorumOf.EXPERTS, person__kind="expert")
-            | (~Q(meeting__quorum_of=Meeting.QuorumOf.EXPERTS) & Q(required=True))
-        )
-        .values_list("meeting_id", "person_id")
     )
-    present: dict[tuple, int] = {}
-    for meeting_id, person_id, original_start in Attendance.objects.filter(
-        meeting_id__in=meeting_ids, original_start__gte=start, original_start__lt=end
-    ).values_list("meeting_id", "person_id", "original_start"):
-        if (meeting_id, person_id) in pool:
-            present[meeting_id, original_start] = present.get((meeting_id, original_start), 0) + 1
-    return present
+
+
+def present_for_quorum(meeting_ids, start: dt.datetime, end: dt.datetime) -> dict[tuple, int]:
+    """(meeting id, original start) → how many of those the quorum counts (the experts, or the
+    required attendees, as the meeting says) joined that occurrence's call, for [start, end).
+    `meeting_ids` may be a subquery."""
+    pool = Attendee.objects.filter(meeting_id=OuterRef("meeting_id"), person_id=OuterRef("person_id")).filter(
+        Q(meeting__quorum_of=Meeting.QuorumOf.EXPERTS, person__kind="expert")
+        | (~Q(meeting__quorum_of=Meeting.QuorumOf.EXPERTS) & Q(required=True))
+    )
+    rows = (
+        Attendance.objects.filter(meeting_id__in=meeting_ids, original_start__gte=start, original_start__lt=end)
+        .filter(Exists(pool))
+        .values_list("meeting_id", "original_start")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(meeting_id, original_start): n for meeting_id, original_start, n in rows}
 
 
 def invitees_of(meeting_ids: list[int]) -> dict[int, list[int]]:
@@ -112,15 +120,34 @@ def answers_per_person(person_ids, start: dt.datetime, end: dt.datetime) -> dict
     return {person_id: (n, answered, accepted) for person_id, n, answered, accepted in rows}
 
 
-def attended_per_person_and_day(
-    person_ids, start: dt.datetime, end: dt.datetime, tz: dt.tzinfo
-) -> list[tuple[int, dt.date, int]]:
-    """(person id, local day, calls joined) for occurrences that started in [start, end)."""
-    rows = (
-        Attendance.objects.filter(person_id__in=person_ids, original_start__gte=start, original_start__lt=end)
-        .annotate(day=TruncDate("original_start", tzinfo=tz))
-        .values_list("person_id", "day")
-        .annotate(n=Count("pk"))
-        .order_by()
+def attended_per_person_and_per_day(
+    person_ids, start: dt.datetime, end: dt.datetime, tz
+) -> tuple[dict[int, int], dict[dt.date, int]]:
+    """Calls joined for occurrences that started in [start, end): per person, and per local day.
+    On PostgreSQL one pass (grouping sets), elsewhere two."""
+    calls = Attendance.objects.filter(person_id__in=person_ids, original_start__gte=start, original_start__lt=end)
+    if connection.vendor != "postgresql":
+        per_person = calls.values_list("person_id").annotate(n=Count("pk")).order_by()
+        per_day = (
+            calls.annotate(day=TruncDate("original_start", tzinfo=tz)).values_list("day").annotate(n=Count("pk"))
+        ).order_by()
+        return dict(per_person), dict(per_day)
+    if isinstance(person_ids, list | tuple):
+        people, params = "SELECT unnest(%s::bigint[])", [list(person_ids)]
+    else:
+        people, params = person_ids.query.sql_with_params()
+    # `people` is SQL Django compiled (or a constant); every value in it is a parameter.
+    sql = (
+        "SELECT person_id, (original_start AT TIME ZONE %s)::date AS day, COUNT(*) "  # noqa: S608
+        "FROM meetings_attendance WHERE original_start >= %s AND original_start < %s "
+        f"AND person_id IN ({people}) GROUP BY GROUPING SETS ((person_id), (day))"
     )
-    return list(rows)
+    per_person, per_day = {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [str(tz), start, end, *params])
+        for person_id, day, n in cursor.fetchall():
+            if day is None:
+                per_person[person_id] = n
+            else:
+                per_day[day] = n
+    return per_person, per_day

@@ -24,6 +24,19 @@ def test_a_manager_sees_their_team_and_nobody_outside_it(client, org):
     assert "สุดา" not in text and "มานะ" not in text  # team B's member, and someone in no team
 
 
+def test_names_in_the_per_person_table_are_escaped(client, org):
+    org["s2"].title_th = ""
+    org["s2"].first_name_th = '<img src=x onerror="alert(1)">'
+    org["s2"].save()
+    org["team_a"].name_th = "R&D <b>"
+    org["team_a"].save()
+    text = login(client, org["manager_a"]).get("/dashboard/?days=7").content.decode()
+    assert '<img src=x onerror="alert(1)">' not in text and "<b>" not in text
+    table = text[text.index('class="table table-compact dash-table"') :]
+    row = table[table.index("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;") :]
+    assert row.index("<td>R&amp;D &lt;b&gt;</td>") < row.index("</tr>")  # the team's cell of that person's row
+
+
 def test_a_manager_of_team_a_cannot_see_team_b(client, org):
     login(client, org["manager_a"])
     assert client.get(f"/dashboard/?team={org['team_b'].pk}").status_code == 404
