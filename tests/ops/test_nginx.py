@@ -242,6 +242,8 @@ def check_through_nginx(url: str, servers) -> None:
         servers, lambda line: line.get("event") == "socket" and line.get("user") == somchai.user.pk, every=True
     )
     assert sockets[0]["client"] == CLIENT_ADDRESS and sockets[0]["accepted"] is True
+    # Each socket's line is written when the server has handled its close: wait for the other's too.
+    wait_for_line(servers, lambda line: line.get("event") == "socket" and line.get("user") == wichai.user.pk)
     # least_conn spread the two sockets over both processes.
     opened = [[x for x in lines(server) if x.get("event") == "socket" and x.get("accepted")] for server in servers]
     assert all(opened), opened
