@@ -132,14 +132,17 @@ class Person:
 
 
 async def http(command: dict, people: dict) -> dict:
-    session = people[command["name"]].session if command.get("name") else requests.Session()
+    headers = dict(command.get("headers", {}))
+    if command.get("name"):  # the person's session, on whichever host (the cookie is good on every one)
+        cookies = people[command["name"]].session.cookies
+        headers["Cookie"] = "; ".join(f"{key}={value}" for key, value in cookies.items())
 
     def call():
-        response = session.request(
+        response = requests.request(
             command.get("method", "GET"),
             command["url"],
             data=command.get("data", "").encode(),
-            headers=command.get("headers", {}),
+            headers=headers,
             timeout=command.get("seconds", 30),
             allow_redirects=False,
         )
