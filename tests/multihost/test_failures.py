@@ -87,3 +87,29 @@ def test_when_postgresql_restarts_requests_answer_503_and_the_same_processes_rec
     assert clients("wait_body", name="wichai", body=after)["found"]
     for host in (deployment.a, deployment.b):
         assert all(process.poll() is None for process in servers[host.name]), host.name
+
+
+def test_when_redis_restarts_open_sockets_are_closed_reconnect_on_their_own_and_deliver_again(deployment, clients):
+    a, b, room = deployment.url(deployment.a), deployment.url(deployment.b), deployment.room_id
+    tag = uuid.uuid4().hex[:6]
+    clients("person", name="somchai", urls=[a], room=room)
+    clients("person", name="wichai", urls=[b], room=room)
+    deployment.stop_redis()
+    try:
+        time.sleep(6)  # the fan-out's probes fail meanwhile, every 5 s
+    finally:
+        deployment.start_redis()
+    # Each process closes its sockets with 4012 ("events may have been lost"); the clients come
+    # back by themselves, sync, and live events flow between the hosts again.
+    for name in ("somchai", "wichai"):
+        state = wait_until(
+            lambda name=name: (s := clients("state", name=name))["connected_to"] and len(s["hellos"]) >= 2 and s,
+            f"{name} back",
+        )
+        assert 4012 in state["closes"], state
+    after = f"หลัง Redis กลับมา {tag}"
+    assert "ack" in clients("send", name="somchai", body=after)
+    assert clients("wait_body", name="wichai", body=after)["found"]
+    back = f"ตอบจาก B {tag}"
+    assert "ack" in clients("send", name="wichai", body=back)
+    assert clients("wait_body", name="somchai", body=back)["found"]
