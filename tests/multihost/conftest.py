@@ -113,6 +113,15 @@ class Deployment:
     def server_logs(self, host: Host) -> list[Path]:
         return sorted(self.directory.glob(f"{host.name}-server-*.log"))
 
+    def log_marks(self) -> dict[Path, int]:
+        """Where each server log ends now: the session's tests share the logs (log_since)."""
+        return {log: log.stat().st_size for host in (self.a, self.b) for log in self.server_logs(host)}
+
+    def log_since(self, log: Path, marks: dict[Path, int]) -> str:
+        with log.open("rb") as file:
+            file.seek(marks.get(log, 0))
+            return file.read().decode()
+
 
 def _wait(check, what: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds

@@ -85,6 +85,9 @@ def test_when_postgresql_restarts_requests_answer_503_and_the_same_processes_rec
     after = f"หลังฐานข้อมูลกลับมา {tag}"
     assert "ack" in clients("send", name="somchai", body=after)
     assert clients("wait_body", name="wichai", body=after)["found"]
+    # On the sockets they had all along: neither was closed by the outage.
+    assert clients("state", name="somchai")["hellos"] == [a]
+    assert clients("state", name="wichai")["hellos"] == [b]
     for host in (deployment.a, deployment.b):
         assert all(process.poll() is None for process in servers[host.name]), host.name
 
