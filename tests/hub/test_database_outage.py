@@ -9,7 +9,9 @@ from tests.conftest import free_port
 
 def test_pages_and_the_api_answer_503_while_the_database_is_unreachable(start_server):
     # A port nothing listens on: every connection the pool opens is refused, as while PostgreSQL restarts.
-    server = start_server(DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/khurusapha")
+    server = start_server(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/khurusapha", DATABASE_POOL_TIMEOUT_SECONDS="2"
+    )
     # A session cookie makes the hub read the session from the database.
     cookies = {"sessionid": "a" * 32}
 

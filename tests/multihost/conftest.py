@@ -293,6 +293,7 @@ def deployment():
             EMAIL_PORT=str(MAIL_PORT),
             SITE_URL=f"http://{a.address}",
             LICENSING_WEBHOOK_SECRET=WEBHOOK_SECRET,
+            DATABASE_POOL_TIMEOUT_SECONDS="3",  # the PostgreSQL outage's requests answer sooner
         )
         a.run(
             [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
