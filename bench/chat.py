@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import contextlib
+import importlib
 import json
 import os
 import platform
@@ -28,6 +29,17 @@ def percentile(values, share):
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def loop_cpu_seconds(pid: int) -> float:
+    """CPU of the process's main thread, which runs the event loop (sockets, fan-out); the rest of
+    the process's CPU is its other threads' (the database thread above all)."""
+    fields = Path(f"/proc/{pid}/task/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def total_cpu(pids: list[int], of) -> float:
+    return sum(of(pid) for pid in pids)
 
 
 def rss_mib(pid: int) -> float:
@@ -105,15 +117,25 @@ def prepare_hub(database_url: str, users: int, room_sizes: list[int], total_sock
 
 
 async def run(
-    target: str, port: int, pid: int, rooms: list[tuple], rate: float, seconds: float, grace: float, flood=None
+    target: str,
+    port: int,
+    pid: int,
+    rooms: list[tuple],
+    rate: float,
+    seconds: float,
+    grace: float,
+    flood=None,
+    profile: str = "",
 ) -> dict:
-    """rooms: [(room key, [token per member])]; rate: deliveries per second wanted.
+    """rooms: [(room key, [token per member])]; rate: deliveries per second wanted. port and pid
+    may be lists (several server processes): the sockets are spread over them in turn.
 
     flood: (room key, token) of one more client that sends as fast as it can meanwhile; its
     deliveries are not counted, only what it does to everyone else's.
     """
     import websockets
 
+    ports, pids = (port if isinstance(port, list) else [port]), (pid if isinstance(pid, list) else [pid])
     members_per_room = len(rooms[0][1])
     messages_per_second = rate / members_per_room
     latencies, seen, duplicates = [], set(), 0
@@ -140,6 +162,7 @@ async def run(
 
     for room_key, tokens in rooms:
         for token in tokens:
+            port = ports[len(sockets) % len(ports)]
             if target == "hub":
                 socket = await websockets.connect(
                     f"ws://127.0.0.1:{port}/ws/",
@@ -160,7 +183,8 @@ async def run(
     flood_counts = {"frames": 0, "refused": 0, "acked": 0, "connections": 0} if flood else None
     flooding = asyncio.create_task(_flood(port, *flood, flood_counts)) if flood else None
 
-    cpu_before, started = cpu_seconds(pid), time.monotonic()
+    profiler = start_profiler(pids[0], seconds, profile) if profile else None
+    cpu_before, loop_before, started = total_cpu(pids, cpu_seconds), total_cpu(pids, loop_cpu_seconds), time.monotonic()
     sent, interval = 0, 1 / messages_per_second
     while time.monotonic() - started < seconds:
         room_key, socket = senders[sent % len(senders)]
@@ -183,7 +207,9 @@ async def run(
     # Late is not lost: wait until deliveries stop (an overloaded server catches up), then count.
     while time.monotonic() - max(last_delivery, started + send_seconds) < grace:
         await asyncio.sleep(0.2)
-    cpu = cpu_seconds(pid) - cpu_before
+    cpu, loop_cpu = total_cpu(pids, cpu_seconds) - cpu_before, total_cpu(pids, loop_cpu_seconds) - loop_before
+    if profiler is not None:
+        profiler.wait()
     for task in readers:
         task.cancel()
     for _room, socket in sockets:
@@ -202,8 +228,18 @@ async def run(
         "p99": percentile(latencies, 0.99),
         # ms per delivery is also s per 1,000 deliveries.
         "cpu_ms_per_delivery": cpu * 1000 / max(delivered, 1),
+        "cpu_ms_per_send": cpu * 1000 / max(sent, 1),
+        "other_threads_ms_per_send": (cpu - loop_cpu) * 1000 / max(sent, 1),
         "flood": flood_counts,
     }
+
+
+def start_profiler(pid: int, seconds: float, path: str) -> subprocess.Popen:
+    """py-spy on the server process over the send phase (--profile): the stacks that hold the GIL
+    (CPU in Python) in py-spy's raw format, one line per stack with its count of samples."""
+    py_spy = os.environ.get("PY_SPY", "py-spy")
+    command = [py_spy, "record", "-p", str(pid), "-d", str(max(1, int(seconds))), "-r", "100", "--gil", "-f", "raw"]
+    return subprocess.Popen([*command, "-o", path], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
 
 
 async def _flood(port: int, room_key, token: str, counts: dict) -> None:
@@ -288,6 +324,19 @@ def main() -> None:
     parser.add_argument("--idle", type=int, default=2000, help="idle sockets for the memory figure (0: skip)")
     parser.add_argument("--flood", action="store_true", help="also: rooms of 50 while one client floods")
     parser.add_argument("--ramp", default="", help="also: these rates (comma-separated), bare and hub, rooms of 50")
+    parser.add_argument("--connect", type=int, default=500, help="also: open this many sockets, bare and hub (0: skip)")
+    parser.add_argument("--connect-at-once", type=int, default=50, help="sockets opening at a time in --connect")
+    parser.add_argument(
+        "--send-ramp", default="", help="also: these sends/s into rooms of 10, hub on one and on two processes"
+    )
+    parser.add_argument(
+        "--storm", type=int, default=0, help="also: this many sockets on two processes, one killed (0: skip)"
+    )
+    parser.add_argument("--storm-rate", type=float, default=100, help="sends/s over all rooms during --storm")
+    parser.add_argument(
+        "--baselines", default="raw,bare", help="baselines measured first (comma-separated; empty: none)"
+    )
+    parser.add_argument("--profile", default="", help="a folder: py-spy records the hub over each send phase")
     parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ksp_bench")
     )
@@ -300,11 +349,13 @@ def main() -> None:
 
     ensure_database(args.database_url)
     sizes = [int(size) for size in args.sizes.split(",")]
-    rooms, flooder = prepare_hub(args.database_url, max([*sizes, args.sockets]), sorted({*sizes, 50}), args.sockets)
+    people = max([*sizes, args.sockets, args.storm])
+    room_sizes = sorted({*sizes, 50, *([10] if args.send_ramp or args.storm else [])})
+    rooms, flooder = prepare_hub(args.database_url, people, room_sizes, people)
 
     def rooms_for(target: str, size: int) -> list[tuple]:
         if target == "hub":
-            return rooms[size]
+            return rooms[size][: max(1, args.sockets // size)]
         return [(index, [None] * size) for index in range(max(1, args.sockets // size))]
 
     env = {
@@ -316,6 +367,8 @@ def main() -> None:
         "ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SETTINGS_MODULE": "hub.settings",
         "DATABASE_POOL_SIZE": "20",
+        # Every client of the bench comes from 127.0.0.1, as every client does from behind a proxy.
+        "MAX_CONNECTIONS_PER_ADDRESS": "0",
     }
     print(
         f"machine: {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
@@ -324,14 +377,20 @@ def main() -> None:
     )
     print(
         f"{'target':<28} {'sent':>6} {'deliv/s':>8} {'lost':>6} {'dup':>4} {'p50 ms':>8} {'p95 ms':>8} "
-        f"{'p99 ms':>8} {'CPU ms/deliv':>12}"
+        f"{'p99 ms':>8} {'CPU ms/deliv':>12} {'CPU ms/send':>11} {'not loop':>8}"
     )
 
-    plan = [("raw", "raw websockets (ceiling)", 50), ("bare", "bare Channels broadcast", 50)]
+    baselines = {"raw": ("raw websockets (ceiling)", 50), "bare": ("bare Channels broadcast", 50)}
+    plan = [(target, *baselines[target]) for target in args.baselines.split(",") if target]
     plan += [("hub", f"hub, rooms of {size}", size) for size in sizes]
+    if args.profile:
+        Path(args.profile).mkdir(parents=True, exist_ok=True)
     for target, label, size in plan:
         with serving(target, env, args.server) as (port, pid):
-            result = asyncio.run(run(target, port, pid, rooms_for(target, size), args.rate, args.seconds, args.grace))
+            profile = str(Path(args.profile) / f"{target}-{size}.txt") if args.profile and target == "hub" else ""
+            result = asyncio.run(
+                run(target, port, pid, rooms_for(target, size), args.rate, args.seconds, args.grace, profile=profile)
+            )
             print(row(label, result), flush=True)
             if target == "hub" and size == sizes[-1] and args.idle:
                 tokens = [token for _room, members in rooms[size] for token in members]
@@ -341,6 +400,40 @@ def main() -> None:
                     f"{args.idle} idle sockets (→ {per * 10_000 / 1024 / 1024:.2f} GiB for 10,000)",
                     flush=True,
                 )
+    if args.connect:
+        scale = importlib.import_module("bench._chat_scale")
+        tokens = [token for _room, members in rooms[50] for token in members]
+        for target, label in (("bare", "bare Channels"), ("hub", "hub")):
+            with serving(target, env, args.server) as (port, pid):
+                opened = asyncio.run(scale.open_sockets(target, port, pid, tokens, args.connect, args.connect_at_once))
+            print(
+                f"opening {opened['count']} sockets {args.connect_at_once} at a time, {label}: "
+                f"{opened['seconds']:.2f} s ({opened['rate']:,.0f}/s), "
+                f"{opened['cpu_ms_per_connect']:.2f} ms of server CPU each; "
+                f"{opened['refused']} closed before hello (and made again)",
+                flush=True,
+            )
+    if args.send_ramp:
+        # The highest send rate held into rooms of 10 (p99 < 500 ms, nothing lost) by one and two processes.
+        rates = [float(rate) for rate in args.send_ramp.split(",")]
+        for count in (1, 2):
+            held = 0.0
+            with serving_many("hub", env, args.server, count) as (ports, pids, _processes):
+                for sends in rates:
+                    result = asyncio.run(
+                        run("hub", ports, pids, rooms_for("hub", 10), sends * 10, args.seconds, args.grace)
+                    )
+                    print(row(f"hub ×{count}, rooms of 10 @ {sends:g} sends/s", result), flush=True)
+                    if result["p99"] >= 500 or result["lost"] or result["duplicates"]:
+                        break
+                    held = sends
+            print(
+                f"highest rate held (p99 < 500 ms, nothing lost), rooms of 10, {count} process(es): "
+                f"{held:g} sends/s ({held * 10:g} deliveries/s)",
+                flush=True,
+            )
+    if args.storm:
+        importlib.import_module("bench._chat_scale").run_storm(args, env, rooms[10][: args.storm // 10])
     if args.flood:
         # The same load as "hub, rooms of 50", with one more client flooding one of the rooms.
         with serving("hub", env, args.server) as (port, pid):
@@ -383,25 +476,37 @@ def row(label: str, result: dict) -> str:
     return (
         f"{label:<28} {result['sent']:>6} {result['rate']:>8.0f} {result['lost']:>6} "
         f"{result['duplicates']:>4} {result['p50']:>8.1f} {result['p95']:>8.1f} {result['p99']:>8.1f} "
-        f"{result['cpu_ms_per_delivery']:>12.3f}"
+        f"{result['cpu_ms_per_delivery']:>12.3f} {result['cpu_ms_per_send']:>11.2f} "
+        f"{result['other_threads_ms_per_send']:>8.2f}"
     )
 
 
 @contextlib.contextmanager
 def serving(target: str, env: dict, server: str):
-    port = free_port()
-    process = start(target, port, env, server)
+    with serving_many(target, env, server, 1) as (ports, pids, _processes):
+        yield ports[0], pids[0]
+
+
+@contextlib.contextmanager
+def serving_many(target: str, env: dict, server: str, count: int):
+    """`count` server processes side by side, each on a port of its own (as behind a proxy)."""
+    ports = [free_port() for _ in range(count)]
+    processes = [start(target, port, env, server) for port in ports]
     try:
-        asyncio.run(wait_for_port(port))
+        for port in ports:
+            asyncio.run(wait_for_port(port))
         time.sleep(1)
-        yield port, process.pid
+        yield ports, [process.pid for process in processes], processes
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 if __name__ == "__main__":

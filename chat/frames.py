@@ -1,6 +1,5 @@
 """Socket frames of chat (DESIGN.md §3): send, edit, delete, react, read, typing, sync."""
 
-from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
 from chat import selectors, services
@@ -55,7 +54,7 @@ def _synced_rooms(data: dict) -> set:
     return {*_positions(data, "rooms"), *_positions(data, "versions")}
 
 
-@frame("message.send", rooms=_room)
+@frame("message.send", rooms=_room, checks_access=False)
 async def message_send(conn: Connection, data: dict) -> None:
     room_id = _int(data, "room")
     thread = data.get("thread")
@@ -64,7 +63,7 @@ async def message_send(conn: Connection, data: dict) -> None:
     client_id = data.get("client_id")
     if client_id is not None and not isinstance(client_id, str):
         raise Invalid(_("client_id is text."), fields={"client_id": _("Not text.")})
-    out = await database_sync_to_async(_send)(conn.user, room_id, data, thread)
+    out = await conn.run(_send, conn.user, room_id, data, thread)
     await conn.reply(data, {"type": "ack", "client_id": out["client_id"], "message": out})
 
 
@@ -76,60 +75,60 @@ def _send(user, room_id: int, data: dict, thread: int | None) -> dict:
     return getattr(message, "payload", None) or selectors.message_out(message)
 
 
-@frame("message.edit", rooms=_room_of_message)
+@frame("message.edit", rooms=_room_of_message, checks_access=False)
 async def message_edit(conn: Connection, data: dict) -> None:
-    message = await database_sync_to_async(services.edit_message)(conn.user, _int(data, "id"), data.get("body"))
+    message = await conn.run(services.edit_message, conn.user, _int(data, "id"), data.get("body"))
     await conn.reply(data, {"type": "ok", "id": message.pk})
 
 
-@frame("message.delete", rooms=_room_of_message)
+@frame("message.delete", rooms=_room_of_message, checks_access=False)
 async def message_delete(conn: Connection, data: dict) -> None:
-    message = await database_sync_to_async(services.delete_message)(conn.user, _int(data, "id"))
+    message = await conn.run(services.delete_message, conn.user, _int(data, "id"))
     await conn.reply(data, {"type": "ok", "id": message.pk})
 
 
 async def _react(conn: Connection, data: dict, add: bool) -> None:
-    message = await database_sync_to_async(services.react)(conn.user, _int(data, "id"), data.get("emoji"), add)
+    message = await conn.run(services.react, conn.user, _int(data, "id"), data.get("emoji"), add)
     await conn.reply(data, {"type": "ok", "id": message.pk})
 
 
-@frame("reaction.add", rooms=_room_of_message)
+@frame("reaction.add", rooms=_room_of_message, checks_access=False)
 async def reaction_add(conn: Connection, data: dict) -> None:
     await _react(conn, data, add=True)
 
 
-@frame("reaction.remove", rooms=_room_of_message)
+@frame("reaction.remove", rooms=_room_of_message, checks_access=False)
 async def reaction_remove(conn: Connection, data: dict) -> None:
     await _react(conn, data, add=False)
 
 
-@frame("message.pin", rooms=_room_of_message)
+@frame("message.pin", rooms=_room_of_message, checks_access=False)
 async def message_pin(conn: Connection, data: dict) -> None:
     pinned = data.get("pinned", True)
     if not isinstance(pinned, bool):
         raise Invalid(_("“pinned” must be true or false."), fields={"pinned": _("Not true or false.")})
-    message = await database_sync_to_async(services.pin)(conn.user, _int(data, "id"), pinned)
+    message = await conn.run(services.pin, conn.user, _int(data, "id"), pinned)
     await conn.reply(data, {"type": "ok", "id": message.pk})
 
 
-@frame("read", rooms=_room)
+@frame("read", rooms=_room, checks_access=False)
 async def read(conn: Connection, data: dict) -> None:
-    await database_sync_to_async(services.mark_read)(conn.user, _int(data, "room"), _int(data, "seq"))
+    await conn.run(services.mark_read, conn.user, _int(data, "room"), _int(data, "seq"))
 
 
-@frame("typing", rooms=_room)
+@frame("typing", rooms=_room, checks_access=False)
 async def typing(conn: Connection, data: dict) -> None:
-    await database_sync_to_async(services.announce_typing)(conn.user, _int(data, "room"))
+    await conn.run(services.announce_typing, conn.user, _int(data, "room"))
 
 
-@frame("sync", rooms=_synced_rooms)
+@frame("sync", rooms=_synced_rooms, checks_access=False)
 async def sync(conn: Connection, data: dict) -> None:
     """What the client missed: new messages after `rooms` (room -> last seq with no gap before it)
     and, for `versions` (room -> version), changes to the messages it has (docs/protocol.md)."""
     if not isinstance(data.get("rooms"), dict):
         raise Invalid(_("“rooms” must map room ids to the last seq you have."), fields={"rooms": _("Not a map.")})
     seqs, versions = _positions(data, "rooms"), _positions(data, "versions")
-    found = await database_sync_to_async(_catch_up)(conn.user, seqs, versions)
+    found = await conn.run(_catch_up, conn.user, seqs, versions)
     for message in found["new"]:
         await conn.send_event({"type": "message.new", "message": message})
     for message in found["changed"]:

@@ -1,6 +1,7 @@
 """Reads of chat: which rooms a person may see, their messages, and what a socket is told first."""
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 from django.db.models import F, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -259,10 +260,17 @@ def room_ids_of(user_id: int) -> list[int]:
     return list(Membership.objects.filter(user_id=user_id).values_list("room_id", flat=True))
 
 
+# Read for every socket that opens (hello): as raw SQL it costs a fraction of the ORM's compiling.
+HELLO_ROOMS = (
+    "SELECT m.room_id, r.last_seq, r.version, m.last_read_seq FROM chat_membership m "
+    "JOIN chat_room r ON r.id = m.room_id WHERE m.user_id = %s"
+)
+
+
 def hello_rooms(user: AbstractBaseUser) -> list[dict]:
-    rows = Membership.objects.filter(user=user).values_list(
-        "room_id", "room__last_seq", "room__version", "last_read_seq"
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(HELLO_ROOMS, [user.pk])
+        rows = cursor.fetchall()
     return [
         {"id": room, "last_seq": last, "version": version, "unread": max(0, last - read)}
         for room, last, version, read in rows

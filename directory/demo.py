@@ -1028,7 +1028,8 @@ def seed_demo(password: str) -> list[dict]:
         (heads["it"], "bureau director"),
         (managers["it-systems"], "team manager"),
         (members["it-systems"][0], "staff"),
-        (members["reg-licence"][0], "staff"),
+        (managers["reg-licence"], "team manager (cases)"),
+        (members["reg-licence"][0], "staff (cases)"),
         (experts[0], "external expert"),
         (experts[1], "external expert"),
     ]

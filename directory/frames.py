@@ -7,7 +7,7 @@ from directory import services
 from hub.errors import Invalid
 from hub.protocol import Connection, frame, on_socket
 
-on_socket("open")(services.connection_opened)
+on_socket("open")(services.connections_opened)
 on_socket("alive")(services.connections_alive)
 on_socket("close")(services.connection_closed)
 

@@ -37,6 +37,13 @@ class MemoryStore:
         with self._lock:
             self._connections.setdefault(user_id, {})[conn_id] = (idle, time.time() + CONNECTION_TTL_SECONDS)
 
+    def opened(self, connections: list[tuple[int, str]]) -> None:
+        """Connections just opened, not idle; one that already said something keeps what it said."""
+        expires = time.time() + CONNECTION_TTL_SECONDS
+        with self._lock:
+            for user_id, conn_id in connections:
+                self._connections.setdefault(user_id, {}).setdefault(conn_id, (False, expires))
+
     def refresh(self, connections: list[tuple[int, str]]) -> None:
         """Push back the expiry of these connections, each keeping whether it is idle."""
         expires = time.time() + CONNECTION_TTL_SECONDS
@@ -126,6 +133,21 @@ class RedisStore:
     @_degrades(_nothing)
     def put(self, user_id: int, conn_id: str, idle: bool) -> None:
         self._write([(user_id, conn_id, idle)])
+
+    @_degrades(_nothing)
+    def opened(self, connections: list[tuple[int, str]]) -> None:
+        """Connections just opened, not idle, in one trip; one that already said something (its
+        idle frame may come before the batch of opens, hub.heartbeat) keeps what it said."""
+        if not connections:
+            return
+        expires = time.time() + CONNECTION_TTL_SECONDS
+        writing = self._redis.pipeline(transaction=False)
+        for user_id, conn_id in connections:
+            writing.hsetnx(self._user_key(user_id), conn_id, f"0|{expires}")
+        for user_id in {user_id for user_id, _conn_id in connections}:
+            writing.expire(self._user_key(user_id), CONNECTION_TTL_SECONDS)
+            writing.zadd(f"{self._prefix}:online", {str(user_id): expires})
+        writing.execute()
 
     @_degrades(_nothing)
     def refresh(self, connections: list[tuple[int, str]]) -> None:

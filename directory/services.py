@@ -169,9 +169,11 @@ def _best_effort(action):
 
 
 @_best_effort
-def connection_opened(user_id: int, conn_id: str) -> None:
-    presence.store().put(user_id, conn_id, idle=False)
-    announce_presence(user_id)
+def connections_opened(connections: list[tuple[int, str]]) -> None:
+    """Sockets opened in this process a moment ago, in one batch (hub.heartbeat): one trip to
+    Redis to record them and one query and two trips to announce whose status changed."""
+    presence.store().opened(connections)
+    _announce_changes({user_id for user_id, _conn_id in connections})
 
 
 @_best_effort

@@ -26,6 +26,10 @@ _DB_SESSIONS = settings.SESSION_ENGINE in {
 }
 
 
+class Ended(Exception):
+    """The socket's credentials no longer hold: nothing was done, and the socket is to close."""
+
+
 @dataclass(frozen=True)
 class Credentials:
     """What a socket was opened with. The password hash is kept because changing a password must
@@ -69,6 +73,14 @@ def still_hold(credentials: Credentials) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone() is not None
+
+
+def checked(credentials: Credentials | None, work, args: tuple):
+    """work(*args), once `still_hold(credentials)` (None: nothing to check): in one trip to the
+    database thread."""
+    if credentials is not None and not still_hold(credentials):
+        raise Ended()
+    return work(*args)
 
 
 def no_longer_holding(many: list[Credentials]) -> set[Credentials]:

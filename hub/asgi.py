@@ -8,13 +8,12 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.urls import path, re_path  # noqa: E402
 
 from hub import realtime  # noqa: E402
-from hub.auth import BearerTokenMiddleware  # noqa: E402
+from hub.auth import socket_auth  # noqa: E402  (needs Django set up first)
 from hub.consumers import HubConsumer, UnknownSocketPath  # noqa: E402
 from hub.observe import NoteUser, Observe  # noqa: E402
 
@@ -45,12 +44,8 @@ application = Observe(
         ProtocolTypeRouter(
             {
                 "http": django_asgi_app,
-                "websocket": AuthMiddlewareStack(
-                    BearerTokenMiddleware(
-                        NoteUser(
-                            URLRouter([path("ws/", HubConsumer.as_asgi()), re_path(r"", UnknownSocketPath.as_asgi())])
-                        )
-                    )
+                "websocket": socket_auth(
+                    NoteUser(URLRouter([path("ws/", HubConsumer.as_asgi()), re_path(r"", UnknownSocketPath.as_asgi())]))
                 ),
             }
         )

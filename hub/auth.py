@@ -1,8 +1,10 @@
 """Socket authentication: bearer tokens in the Authorization header, and reading request headers."""
 
-from channels.db import database_sync_to_async
+from channels.auth import AuthMiddleware
+from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.contrib.auth.models import AnonymousUser
 
+from hub.dbwork import on_database_threads
 from hub.tokens import bearer_from_header, token_for
 
 
@@ -27,10 +29,24 @@ class BearerTokenMiddleware:
         value = header(scope, b"authorization")
         if value is not None:
             token = bearer_from_header(value)
-            found = await database_sync_to_async(token_for)(token) if token else None
+            found = await on_database_threads(token_for)(token) if token else None
             user = found.user if found is not None else AnonymousUser()
             token_id = found.pk if found is not None else None
             scope = {**scope, "user": user, "auth_method": "token", "token_id": token_id}
         else:
             scope = {**scope, "auth_method": "session"}
         return await self.inner(scope, receive, send)
+
+
+class SessionAuthMiddleware(AuthMiddleware):
+    """Channels' session authentication, skipped for a socket that brings a bearer token (which
+    wins anyway, BearerTokenMiddleware): one trip to the database thread fewer per connect."""
+
+    async def resolve_scope(self, scope):
+        if header(scope, b"authorization") is None:
+            await super().resolve_scope(scope)
+
+
+def socket_auth(inner):
+    """Channels' AuthMiddlewareStack, then the bearer token: who a socket is."""
+    return CookieMiddleware(SessionMiddleware(SessionAuthMiddleware(BearerTokenMiddleware(inner))))

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from hub import access, fanout, inbox, protocol, realtime, scopes, selectors
 from hub.auth import header
+from hub.dbwork import on_database_threads
 from hub.errors import HubError
 from hub.heartbeat import heartbeat
 from hub.i18n import choose_language
@@ -79,6 +80,7 @@ class HubConsumer(AsyncWebsocketConsumer):
     credentials: access.Credentials | None = None
     rooms_allowed: frozenset[int] | None = None  # a scoped session's rooms (hub.scopes); None: all
     closing = False  # the server is closing it (access revoked, flooding, ...): no frame is acted on
+    unchecked: access.Credentials | None = None  # to check in the frame's first run() (hub.protocol)
     counted = False  # among its person's open sockets (hub.inbox.PersonBudgets)
     ended = False
 
@@ -126,7 +128,7 @@ class HubConsumer(AsyncWebsocketConsumer):
             # published while the rooms are read below is heard, and a room left meanwhile is not joined.
             first = realtime.groups_for_connection(user.pk, session_key, False, room_ids=[], token_id=token_id)
             await realtime.listen(self, first)
-            hello, sees_everyone = await database_sync_to_async(selectors.hello_and_audience)(user)
+            hello, sees_everyone = await on_database_threads(selectors.hello_and_audience)(user)
             if self.rooms_allowed is not None:  # a session opened by a link: its rooms only (hub.scopes)
                 hello["rooms"] = [room for room in hello["rooms"] if room["id"] in self.rooms_allowed]
                 sees_everyone = False
@@ -145,8 +147,8 @@ class HubConsumer(AsyncWebsocketConsumer):
         early, self.early = self.early, None
         for frame in early:
             self.writer.write(frame)
-        await self._notify("open")
         heartbeat().track(self)
+        heartbeat().opened(self)  # the "open" listeners hear of it with others opened about now
 
     async def _notify(self, event: str) -> None:
         for listener in protocol.socket_listeners(event):
@@ -296,6 +298,16 @@ class HubConsumer(AsyncWebsocketConsumer):
             await self.send_error("server_error", message, frame=data)
 
     async def _act(self, handler, data: dict) -> None:
+        if self.rooms_allowed is None and protocol.checked_in_run(data["type"]):
+            # The handler's first run() checks the credentials in its own trip to the database thread.
+            self.unchecked = self.credentials
+            try:
+                await handler(self, data)
+            except access.Ended:
+                self.access_ended()
+            finally:
+                self.unchecked = None
+            return
         if data["type"] not in FRAMES_WITHOUT_EFFECT:
             # Access may have been revoked in another process, or by a script, a moment ago:
             # a frame is acted on only while the socket's credentials still hold.
@@ -306,6 +318,13 @@ class HubConsumer(AsyncWebsocketConsumer):
                 await self.send_error("forbidden", _("This link opens only its meeting's chat room."), frame=data)
                 return
         await handler(self, data)
+
+    async def run(self, work, *args):
+        """work(*args) on the database thread; the first call for a frame registered with
+        checks_access=False checks the socket's credentials in the same trip (raising
+        access.Ended, which _act turns into a closed socket, when they no longer hold)."""
+        credentials, self.unchecked = self.unchecked, None
+        return await on_database_threads(access.checked)(credentials, work, args)
 
     async def _within_scope(self, data: dict) -> bool:
         """A scoped socket acts only on frames that touch its rooms alone (hub.scopes)."""

@@ -1,5 +1,6 @@
 """Every HEARTBEAT_SECONDS, tell the apps which sockets of this process are still open, in one batch;
-every WS_ACCESS_SWEEP_SECONDS, close the sockets whose credentials no longer hold (hub.access).
+every WS_ACCESS_SWEEP_SECONDS, close the sockets whose credentials no longer hold (hub.access); and
+the sockets opened in the last OPEN_BATCH_SECONDS, in one batch too.
 
 A call per socket (the consumer's own timer, before) made 10,000 idle sockets cost 333 trips a
 second to the database thread and Redis; one batch per process costs one trip per listener.
@@ -13,23 +14,46 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from hub import access, protocol
+from hub.fanout import keep
 from hub.loops import one_per_loop
 
 log = logging.getLogger(__name__)
 
 BATCH = 500  # connections per call to a listener
+# Opened sockets are told in batches: when every client of a restarted process reconnects at once,
+# a trip to the database thread and Redis per socket would hold up everything else (issue #12).
+OPEN_BATCH_SECONDS = 0.1
 
 
 class Heartbeat:
     def __init__(self):
         self.sockets: set = set()
         self.task: asyncio.Task | None = None
+        self.opening: list = []
 
     def track(self, socket) -> None:
         """`socket` has `user` and `conn_id`; it is reported until untracked."""
         self.sockets.add(socket)
         if self.task is None or self.task.done():
             self.task = asyncio.ensure_future(self._beat())
+
+    def opened(self, socket) -> None:
+        """Tell the apps (the "open" listeners) of `socket`, with the others opened about now."""
+        self.opening.append(socket)
+        if len(self.opening) == 1:
+            loop = asyncio.get_running_loop()
+            loop.call_later(OPEN_BATCH_SECONDS, lambda: keep(loop.create_task(self._tell_opened())))
+
+    async def _tell_opened(self) -> None:
+        # Those closed meanwhile are left out: their close listener may already have run.
+        opened = [(socket.user.pk, socket.conn_id) for socket in self.opening if socket in self.sockets]
+        self.opening = []
+        for start in range(0, len(opened), BATCH):
+            for listener in protocol.socket_listeners("open"):
+                try:
+                    await database_sync_to_async(listener)(opened[start : start + BATCH])
+                except Exception:
+                    log.exception("socket open listener %s failed", listener.__name__)
 
     def untrack(self, socket) -> None:
         # The close listener is queued after this on the same single database thread as the

@@ -40,17 +40,19 @@ class FrameBudget:
 
     def __init__(self, limit: int, window_seconds: float = WINDOW_SECONDS):
         self.limit, self.window = limit, window_seconds
-        self.started, self.count = time.monotonic(), 0
+        self.started, self.count, self.answered = time.monotonic(), 0, 0
 
     def allow(self) -> bool:
         now = time.monotonic()
         if now - self.started >= self.window:
-            self.started, self.count = now, 0
+            self.started, self.count, self.answered = now, 0, 0
         self.count += 1
         return self.count <= self.limit
 
     def may_answer(self) -> bool:
-        return self.count <= self.limit + self.ANSWERED_REFUSALS
+        """Whether to answer this refusal (over the budget, or the socket's queue full: both count)."""
+        self.answered += 1
+        return self.answered <= self.ANSWERED_REFUSALS
 
     def flooding(self) -> bool:
         return self.count > self.limit * FLOODING_FACTOR
@@ -83,6 +85,9 @@ class SteadyBudget:
     def may_answer(self) -> bool:
         return self.refused <= self.ANSWERED_REFUSALS
 
+    def refilled(self) -> bool:
+        return self.tokens + (time.monotonic() - self.updated) * self.rate >= self.capacity
+
 
 class PersonBudgets:
     """One SteadyBudget per person, shared by all of that person's sockets in this process, and
@@ -110,7 +115,13 @@ class PersonBudgets:
         self.sockets[user_id] -= 1
         if self.sockets[user_id] <= 0:
             del self.sockets[user_id]
-            self.budgets.pop(user_id, None)
+        # A person's budget outlives their sockets until it has refilled: a client that floods, is
+        # closed (4008) and reconnects at once must not come back to a full budget. Once connects
+        # got cheap (issue #12) a flooder did that a hundred times in 10 s, and every new socket
+        # was a fresh burst of sends and refusals to answer. Forgotten in sweeps, not one by one.
+        if len(self.budgets) > len(self.sockets) + 100:
+            for quiet in [uid for uid, budget in self.budgets.items() if uid not in self.sockets and budget.refilled()]:
+                del self.budgets[quiet]
 
 
 _people: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, PersonBudgets]" = weakref.WeakKeyDictionary()

@@ -18,18 +18,29 @@ class Connection(Protocol):
 
     async def send_event(self, event: dict) -> None: ...
 
+    async def run(self, work: Callable, *args) -> Any:
+        """work(*args) on the database thread, with the socket's access check in the same trip
+        for a frame registered with checks_access=False (see `frame`)."""
+
 
 Handler = Callable[[Connection, dict], Awaitable[None]]
 _handlers: dict[str, Handler] = {}
 # For each frame type that a scoped socket (hub.scopes) may send: the chat rooms a frame touches.
 RoomsOf = Callable[[dict], set]
 _rooms_of: dict[str, RoomsOf] = {}
+# Frame types whose handlers do all their work through conn.run(), which checks access on the way.
+_checked_in_run: set[str] = set()
 
 
-def frame(type_name: str, rooms: RoomsOf | None = None) -> Callable[[Handler], Handler]:
+def frame(type_name: str, rooms: RoomsOf | None = None, checks_access: bool = True) -> Callable[[Handler], Handler]:
     """Register the handler of one client frame type. `rooms(frame)` (sync, it may use the ORM)
     names the rooms the frame would touch (an empty set: none); without it, a socket scoped to a
-    few rooms may not send the frame at all."""
+    few rooms may not send the frame at all.
+
+    The socket checks that its credentials still hold before a frame is acted on (hub.access),
+    which is a trip to the database thread of its own. checks_access=False promises that the
+    handler does nothing before its first `conn.run(...)`, which makes the check in the same trip:
+    one trip per frame instead of two (the hot path of message.send, docs/performance.md)."""
 
     def register(handler: Handler) -> Handler:
         if type_name in _handlers:
@@ -37,6 +48,8 @@ def frame(type_name: str, rooms: RoomsOf | None = None) -> Callable[[Handler], H
         _handlers[type_name] = handler
         if rooms is not None:
             _rooms_of[type_name] = rooms
+        if not checks_access:
+            _checked_in_run.add(type_name)
         return handler
 
     return register
@@ -50,7 +63,12 @@ def rooms_of(type_name: str) -> RoomsOf | None:
     return _rooms_of.get(type_name)
 
 
-# What apps want to know of a socket's life: on_open(user_id, conn_id), on_close(user_id, conn_id),
+def checked_in_run(type_name: str) -> bool:
+    return type_name in _checked_in_run
+
+
+# What apps want to know of a socket's life: on_open(connections), with the [(user_id, conn_id)] of
+# the sockets opened in the last moment (hub.heartbeat batches them), on_close(user_id, conn_id),
 # and every HEARTBEAT_SECONDS on_alive(connections), with the [(user_id, conn_id)] of every socket
 # of the process still open (hub.heartbeat). Each is a sync function (it may use the ORM); the
 # hub runs it off the event loop and logs, never propagates, its failures.

@@ -132,14 +132,24 @@ def _wait_in_redis(bucket: str, limit: int, window_seconds: float) -> float:
     return max(0.0, event[0][1] + window_seconds - now) if event else 0.0
 
 
+# One call to Redis for an attempt (the send path's rate check, docs/performance.md): drop what
+# fell out of the window, count this attempt, and say how many are in it now.
+ALLOW = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, tonumber(ARGV[1]) - tonumber(ARGV[2]))
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return redis.call('ZCARD', KEYS[1])
+"""
+_allow_script = None
+
+
 def _allow_in_redis(bucket: str, limit: int, window_seconds: float) -> bool:
+    global _allow_script
+    if _allow_script is None:
+        _allow_script = _client().register_script(ALLOW)  # EVALSHA, loading the script when Redis lacks it
     now = time.time()
-    pipe = _client().pipeline()
-    pipe.zremrangebyscore(bucket, 0, now - window_seconds)
-    pipe.zadd(bucket, {f"{now}:{uuid.uuid4().hex[:8]}": now})
-    pipe.zcard(bucket)
-    pipe.expire(bucket, int(window_seconds) + 1)
-    return int(pipe.execute()[2]) <= limit
+    member = f"{now}:{uuid.uuid4().hex[:8]}"
+    return int(_allow_script(keys=[bucket], args=[repr(now), window_seconds, member, int(window_seconds) + 1])) <= limit
 
 
 def reset() -> None:

@@ -132,9 +132,9 @@ TEMPLATES = [
 # Under ASGI, persistent connections leak per thread, so CONN_MAX_AGE stays 0 and the pool reuses.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    # Health checks make the pool test a connection before handing it over: after a database
+    # The pool tests a connection before handing it over (hub/postgresql): after a database
     # restart or failover, dead connections are replaced instead of failing a request.
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=False)}
 else:
     STATE_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -148,6 +148,8 @@ else:
     }
 _engine = DATABASES["default"]["ENGINE"]
 if _engine == "django.db.backends.postgresql":
+    # The same backend, with a check of pooled connections that costs no round trip (hub/postgresql).
+    DATABASES["default"]["ENGINE"] = "hub.postgresql"
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": int(os.environ.get("DATABASE_POOL_SIZE", "10")),

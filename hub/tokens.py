@@ -1,10 +1,13 @@
 """Issuing and checking personal API tokens."""
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 from django.utils import timezone
 
 from hub.models import ApiToken
@@ -32,20 +35,69 @@ def user_for_token(token: str) -> AbstractBaseUser | None:
 
 
 def token_for(token: str) -> ApiToken | None:
-    """The live token (with its active user) that a bearer token is, or None."""
+    """The live token (with its active user, and their person if any) that a bearer token is, or None."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    found = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=_digest(token), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
+    if connection.vendor == "postgresql":
+        found = _live_token_by_sql(_digest(token))
+    else:
+        found = (
+            # The person too (the directory's, if any): a socket's hello names them (hub.selectors).
+            ApiToken.objects.select_related("user", "user__person")
+            .filter(digest=_digest(token), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
     if found is None:
         return None
     now = timezone.now()
     if found.last_used_at is None or now - found.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
     return found
+
+
+@functools.cache
+def _live_token_statement() -> tuple[str, list, list, list, type]:
+    """The select_related query above written out once: compiling it took most of the CPU of
+    opening a socket (docs/performance.md, issue #12). psycopg returns every column as the model
+    holds it, so rows become models without Django's converters; SQLite's would need them."""
+    user_model = get_user_model()
+    person_model = user_model._meta.get_field("person").related_model  # the directory's
+
+    def columns(model, alias):
+        fields = model._meta.concrete_fields
+        return [f'{alias}."{field.column}"' for field in fields], [field.attname for field in fields]
+
+    token_columns, token_fields = columns(ApiToken, "t")
+    user_columns, user_fields = columns(user_model, "u")
+    person_columns, person_fields = columns(person_model, "p")
+    sql = (
+        f"SELECT {', '.join(token_columns + user_columns + person_columns)} "  # noqa: S608 - model names only
+        f'FROM "{ApiToken._meta.db_table}" t JOIN "{user_model._meta.db_table}" u ON u.id = t.user_id '
+        f'LEFT JOIN "{person_model._meta.db_table}" p ON p.user_id = u.id '
+        "WHERE t.digest = %s AND t.revoked_at IS NULL AND u.is_active LIMIT 1"
+    )
+    return sql, token_fields, user_fields, person_fields, person_model
+
+
+def _live_token_by_sql(digest: str) -> ApiToken | None:
+    sql, token_fields, user_fields, person_fields, person_model = _live_token_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [digest])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    user_model = get_user_model()
+    split, end = len(token_fields), len(token_fields) + len(user_fields)
+    token = ApiToken.from_db(connection.alias, token_fields, row[:split])
+    user = user_model.from_db(connection.alias, user_fields, row[split:end])
+    person_values = row[end:]
+    person = person_model.from_db(connection.alias, person_fields, person_values) if person_values[0] else None
+    token.user = user
+    # As select_related leaves it: user.person is the person, or raises DoesNotExist without one.
+    user_model._meta.get_field("person").set_cached_value(user, person)
+    if person is not None:
+        person_model._meta.get_field("user").set_cached_value(person, user)
+    return token
 
 
 def revoke_token(user: AbstractBaseUser, token_id: int) -> ApiToken:

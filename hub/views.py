@@ -8,7 +8,7 @@ from channels.layers import get_channel_layer
 from django.contrib.auth.decorators import login_required
 from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,8 @@ def section(request, slug: str):
     entry = next((item for item in SECTIONS if item["slug"] == slug), None)
     if entry is None:
         raise Http404
+    if entry["url"]:  # opened since: an old bookmark goes to the section itself
+        return redirect(entry["url"])
     return render(request, "hub/section.html", {"section": entry})
 
 

@@ -5,11 +5,12 @@ import datetime as dt
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from directory import selectors as directory
 from hub.errors import Invalid
+from hub.params import Id
 from meetings import availability, ics, jitsi, selectors, services, webhook
 from meetings import recurrence as rec
 from meetings.models import Attendee, Meeting
@@ -140,11 +141,12 @@ class WindowQuery(Schema):
 
 
 class FreeTimeQuery(Schema):
-    people: list[int] = []
-    minutes: int = 60
+    # Bounded here so that no number reaches date arithmetic that would overflow.
+    people: list[Id] = []
+    minutes: int = Field(60, ge=1, le=12 * 60)
     after: dt.datetime | None = None
-    days: int = 14
-    count: int = 5
+    days: int = Field(14, ge=1, le=availability.MAX_SEARCH_DAYS)
+    count: int = Field(5, ge=1, le=20)
 
 
 def _draft(payload: MeetingIn) -> services.Draft:

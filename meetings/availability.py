@@ -19,6 +19,7 @@ WEEKDAY_KEYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 STEP = dt.timedelta(minutes=30)
 MAX_PEOPLE = 100
 MAX_SEARCH_DAYS = 31
+MAX_AHEAD_DAYS = 2 * 366
 MEETING, OUT_OF_OFFICE = "meeting", "out_of_office"
 
 
@@ -90,8 +91,12 @@ def find_times(
         raise Invalid(_("A meeting lasts between a minute and 12 hours."), fields={"duration": "range"})
     if not 1 <= days <= MAX_SEARCH_DAYS:
         raise Invalid(_("Search at most %(max)d days ahead.") % {"max": MAX_SEARCH_DAYS}, fields={"days": "range"})
-    people = _people(user, person_ids)
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    if after is not None and timezone.is_naive(after):
+        after = after.replace(tzinfo=tz)  # a time without an offset is Bangkok's, like everywhere else
+    if after is not None and after > timezone.now() + dt.timedelta(days=MAX_AHEAD_DAYS):
+        raise Invalid(_("Search at most two years ahead."), fields={"after": "range"})
+    people = _people(user, person_ids)
     first = _round_up(max(after or timezone.now(), timezone.now()).astimezone(tz))
     last = first + dt.timedelta(days=days)
     busy = {person: busy_of(person, first, last, ignore_meeting_id) for person in people}

@@ -144,6 +144,15 @@ def test_free_times_over_the_api(api, org):
     assert api(org["expert"], "get", f"/meetings/free-times?people={org['outsider'].pk}").status_code == 400
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["minutes=99999999999999999", "days=99999999999999", "count=0", "after=9999-12-31T23:00:00", "people=-1"],
+)
+def test_free_times_refuse_numbers_out_of_range_as_invalid_never_a_crash(api, org, query):
+    answer = api(org["organiser"], "get", f"/meetings/free-times?people={org['colleague'].pk}&{query}")
+    assert answer.status_code in (400, 422) and answer.json()["error"]["code"] == "invalid"
+
+
 def test_the_meetings_endpoints_are_in_the_openapi_document(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     for path in (

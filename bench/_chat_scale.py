@@ -1,0 +1,237 @@
+"""The chat benchmark's cases of issue #12: opening sockets, and a reconnect storm after a process dies."""
+
+import asyncio
+import json
+import time
+
+from bench.chat import cpu_seconds, percentile
+
+
+async def open_sockets(target: str, port: int, pid: int, tokens: list, count: int, at_once: int) -> dict:
+    """Open `count` sockets, `at_once` of them in flight at a time; for the hub each is done when
+    its hello has come (the person, their rooms with last_seq and unread, presence told)."""
+    import websockets
+
+    sockets, pending, refused = [], asyncio.Semaphore(at_once), []
+
+    async def one(index: int) -> None:
+        async with pending:
+            if target == "hub":
+                token = tokens[index % len(tokens)]
+                for _attempt in range(20):  # a 4012 before hello means: again, as a client does
+                    socket = await websockets.connect(
+                        f"ws://127.0.0.1:{port}/ws/",
+                        additional_headers={"Authorization": f"Bearer {token}"},
+                        open_timeout=60,
+                    )
+                    try:
+                        while json.loads(await socket.recv())["type"] != "hello":
+                            pass
+                        break
+                    except websockets.ConnectionClosed:
+                        refused.append(index)
+            else:
+                socket = await websockets.connect(f"ws://127.0.0.1:{port}/ws/?room={index % 10}", open_timeout=60)
+            sockets.append(socket)
+
+    cpu_before, started = cpu_seconds(pid), time.monotonic()
+    await asyncio.gather(*(one(index) for index in range(count)))
+    seconds = time.monotonic() - started
+    # The presence of the last ones is told a moment later (hub.heartbeat): count its CPU too.
+    await asyncio.sleep(0.5)
+    cpu = cpu_seconds(pid) - cpu_before
+    await asyncio.gather(*(socket.close() for socket in sockets))
+    return {
+        "count": count,
+        "seconds": seconds,
+        "rate": count / seconds,
+        "cpu_ms_per_connect": cpu * 1000 / count,
+        "refused": len(refused),
+    }
+
+
+# --- The reconnect storm -----------------------------------------------------------------------
+
+
+class Client:
+    """One person's socket that keeps what a client must: each room's seqs, to sync without a gap."""
+
+    def __init__(self, token: str, port: int):
+        self.token, self.port = token, port
+        self.have: dict[int, set[int]] = {}
+        self.start: dict[int, int] = {}  # room -> the last_seq of the first hello (following from there)
+        self.socket = None
+        self.ended_by: Exception | None = None
+        self.refused = 0  # connections closed before hello
+        self.latencies: list[float] = []  # live deliveries, send → receive, ms
+        self.synced = asyncio.Event()
+        self.closed = asyncio.Event()
+
+    def gap_free(self, room: int) -> int:
+        seq = self.start.get(room, 0)
+        while seq + 1 in self.have.get(room, ()):
+            seq += 1
+        return seq
+
+    async def connect(self, port: int, sync: bool) -> None:
+        """Connect until hello comes, as a client does (a 4012 before it means: again)."""
+        import websockets
+
+        self.port = port
+        for _attempt in range(20):
+            self.socket = await websockets.connect(
+                f"ws://127.0.0.1:{port}/ws/",
+                additional_headers={"Authorization": f"Bearer {self.token}"},
+                open_timeout=60,
+                max_size=2**22,
+            )
+            try:
+                hello = json.loads(await self.socket.recv())
+                break
+            except websockets.ConnectionClosed:
+                self.refused += 1
+                await asyncio.sleep(0.5)
+        for room in hello["rooms"]:
+            self.start.setdefault(room["id"], room["last_seq"])
+            self.have.setdefault(room["id"], set())
+        self.closed.clear()
+        if sync:
+            self.synced.clear()
+            rooms = {str(room): self.gap_free(room) for room in self.start}
+            await self.socket.send(json.dumps({"type": "sync", "rooms": rooms}))
+
+    async def read(self) -> None:
+        try:
+            async for frame in self.socket:
+                data = json.loads(frame)
+                if data["type"] == "message.new":
+                    message = data["message"]
+                    self.have.setdefault(message["room"], set()).add(message["seq"])
+                    body = json.loads(message["body"])
+                    if "t" in body and not body.get("missed"):
+                        self.latencies.append((time.time_ns() - body["t"]) / 1e6)
+                elif data["type"] in {"sync.done", "sync.truncated"}:
+                    self.synced.set()
+        except Exception as error:  # the process died under it
+            self.ended_by = error
+        self.closed.set()
+
+
+async def storm(
+    ports: list[int], pids: list[int], processes: list, rooms: list[tuple], seconds: float, rate: float
+) -> dict:
+    """rooms: [(room id, [token per member])], members spread over the two processes in turn.
+
+    People on the second process talk throughout (`rate` messages a second over all the rooms,
+    each sent through a member on that process); the first process is killed; all its clients reconnect to the
+    second at once and sync from their gap-free seqs. Messages sent while they were away are
+    what they missed. Measured: how long until the last of them has every message of its rooms,
+    and the latency the people already on the second process saw before and during the storm."""
+    clients, senders = [], []
+    for room_id, tokens in rooms:
+        members = [Client(token, ports[index % 2]) for index, token in enumerate(tokens)]
+        clients += members
+        senders.append((room_id, next(member for member in members if member.port == ports[1])))
+    at_once = asyncio.Semaphore(200)
+
+    async def first_connect(client):
+        async with at_once:
+            await client.connect(client.port, sync=False)
+
+    await asyncio.gather(*(first_connect(client) for client in clients))
+    readers = {client: asyncio.create_task(client.read()) for client in clients}
+    moved = [client for client in clients if client.port == ports[0]]
+    stayed = [client for client in clients if client.port == ports[1]]
+    print(f"  storm: {len(clients)} sockets open ({len(moved)} on the process to be killed)", flush=True)
+
+    async def talk(until: float, phase: str) -> None:
+        """`rate` messages a second, into the rooms in turn."""
+        n = 0
+        interval = 1 / rate
+        started = time.monotonic()
+        while time.monotonic() < until:
+            room_id, sender = senders[n % len(senders)]
+            body = json.dumps({"t": time.time_ns(), "phase": phase, "n": n})
+            frame = {"type": "message.send", "room": room_id, "body": body, "client_id": f"s{time.time_ns()}-{n}"}
+            await sender.socket.send(json.dumps(frame))
+            n += 1
+            delay = started + n * interval - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+
+    # Acks come to the senders' readers, which ignore them: what every client has is checked
+    # against the rooms' last seqs in the database at the end (missing_after).
+    before_storm = time.monotonic() + seconds / 2
+    await talk(before_storm, "before")
+    quiet_latencies = [latency for client in stayed for latency in client.latencies]
+    for client in stayed:
+        client.latencies = []
+
+    processes[0].kill()
+    killed = time.monotonic()
+    talking = asyncio.create_task(talk(killed + seconds / 2, "storm"))
+    caught_up_at: dict[Client, float] = {}
+
+    async def come_back(client):
+        await client.closed.wait()
+        for _attempt in range(20):
+            try:
+                await client.connect(ports[1], sync=True)
+                break
+            except Exception:
+                await asyncio.sleep(0.2)
+        readers[client] = asyncio.create_task(client.read())
+        await asyncio.wait_for(client.synced.wait(), 60)
+        caught_up_at[client] = time.monotonic() - killed
+
+    returning = [asyncio.create_task(come_back(client)) for client in moved]
+    await talking
+    await asyncio.wait(returning, timeout=60)
+    storm_latencies = [latency for client in stayed for latency in client.latencies]
+    await asyncio.sleep(5)  # the last messages' live deliveries
+    return {
+        "moved": len(moved),
+        "back": len(caught_up_at),
+        "last_back_s": max(caught_up_at.values(), default=float("nan")),
+        "p50_back_s": percentile(list(caught_up_at.values()), 0.5),
+        "quiet_p99": percentile(quiet_latencies, 0.99),
+        "storm_p50": percentile(storm_latencies, 0.5),
+        "storm_p99": percentile(storm_latencies, 0.99),
+        "refused": sum(client.refused for client in clients),
+        "clients": clients,
+        "readers": readers,
+    }
+
+
+def missing_after(clients: list[Client], last_seqs: dict[int, int]) -> int:
+    """How many clients lack a message of one of their rooms (a gap, or the end not reached)."""
+    return sum(any(client.gap_free(room) < last_seqs[room] for room in client.start) for client in clients)
+
+
+def run_storm(args, env: dict, rooms: list[tuple]) -> None:
+    """Two processes, every socket of one of them coming back to the other at once (issue #12)."""
+    from bench.chat import serving_many
+    from chat.models import Room
+
+    with serving_many("hub", env, args.server, 2) as (ports, pids, processes):
+        outcome = asyncio.run(_storm_and_close(ports, pids, processes, rooms, args.seconds, args.storm_rate))
+    last_seqs = dict(Room.objects.filter(pk__in=outcome["rooms"]).values_list("pk", "last_seq"))
+    missing = missing_after(outcome["clients"], last_seqs)
+    print(
+        f"reconnect storm: {outcome['moved']} of {len(outcome['clients'])} sockets moved to the other process; "
+        f"{outcome['back']} back and synced, the last after {outcome['last_back_s']:.1f} s "
+        f"(half after {outcome['p50_back_s']:.1f} s); clients missing a message at the end: {missing}; "
+        f"p99 of the people already there {outcome['quiet_p99']:.0f} ms before, "
+        f"{outcome['storm_p99']:.0f} ms during (p50 {outcome['storm_p50']:.0f} ms); "
+        f"{outcome['refused']} connections closed before hello (and made again)",
+        flush=True,
+    )
+
+
+async def _storm_and_close(ports, pids, processes, rooms, seconds, rate) -> dict:
+    outcome = await storm(ports, pids, processes, rooms, seconds, rate)
+    all_rooms = {room for client in outcome["clients"] for room in client.start}
+    for task in outcome["readers"].values():
+        task.cancel()
+    await asyncio.gather(*(client.socket.close() for client in outcome["clients"]), return_exceptions=True)
+    return {**outcome, "rooms": all_rooms}

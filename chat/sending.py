@@ -1,0 +1,86 @@
+"""The common send on PostgreSQL (no thread, no file, no mention) in one statement.
+
+chat.services.send_message takes this path when it can; everything else, and SQLite, goes the
+portable way (services._store: the room's row, the insert and the read pointer in a transaction).
+One statement checks that the author is a member of a room that is not archived, takes the room's
+next seq under its row lock, inserts the message, moves the author's read pointer past it, and
+returns the room: one round trip to PostgreSQL, and in autocommit no BEGIN and COMMIT around it
+(docs/performance.md, issue #12). A failed insert (the same client_id again) rolls back the whole
+statement, the seq with it, so seqs stay gapless.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
+from django.utils import timezone
+
+from chat.models import Message, Room
+
+ROOM_COLUMNS = [field.column for field in Room._meta.concrete_fields]
+ROOM_FIELDS = [field.attname for field in Room._meta.concrete_fields]
+
+SEND = f"""
+WITH member AS (
+    SELECT {", ".join(f"r.{column}" for column in ROOM_COLUMNS)}
+    FROM chat_membership m JOIN chat_room r ON r.id = m.room_id
+    WHERE m.room_id = %(room)s AND m.user_id = %(author)s
+), next AS (
+    UPDATE chat_room SET last_seq = last_seq + 1
+    WHERE id = (SELECT id FROM member WHERE archived_at IS NULL)
+    RETURNING id, last_seq
+), stored AS (
+    INSERT INTO chat_message
+        (room_id, seq, author_id, body, html, thread_id, client_id, created_at, reply_count, version)
+    SELECT id, last_seq, %(author)s, %(body)s, %(html)s, NULL, %(client_id)s, %(created_at)s, 0, 0 FROM next
+    RETURNING id, seq
+), author_read AS (
+    UPDATE chat_membership SET last_read_seq = GREATEST(last_read_seq, stored.seq)
+    FROM stored WHERE chat_membership.room_id = %(room)s AND chat_membership.user_id = %(author)s
+)
+SELECT stored.id, stored.seq, member.* FROM member LEFT JOIN stored ON TRUE
+"""  # noqa: S608 - column names from the model only
+
+
+def usable() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def store(author: AbstractBaseUser, room_id: int, body: str, html: str, client_id: str) -> Message | None:
+    """The stored message (its room loaded), or None when the author may not post in the room now
+    (not a member, or the room is archived or gone): the caller then finds out why. Raises
+    IntegrityError when the author already used this client_id."""
+    created_at = timezone.now()
+    params = {
+        "room": room_id,
+        "author": author.pk,
+        "body": body,
+        "html": html,
+        "client_id": client_id,
+        "created_at": connection.ops.adapt_datetimefield_value(created_at),
+    }
+    if connection.in_atomic_block:  # inside someone's transaction: a failed insert must not end it
+        with transaction.atomic():
+            row = _execute(params)
+    else:
+        row = _execute(params)
+    if row is None or row[0] is None:
+        return None
+    message_id, seq, *room_values = row
+    room = Room.from_db(connection.alias, ROOM_FIELDS, room_values)
+    message = Message(
+        pk=message_id,
+        room=room,
+        seq=seq,
+        author=author,
+        body=body,
+        html=html,
+        client_id=client_id,
+        created_at=created_at,
+    )
+    message._state.adding, message._state.db = False, connection.alias  # as if loaded from the database
+    return message
+
+
+def _execute(params: dict):
+    with connection.cursor() as cursor:
+        cursor.execute(SEND, params)
+        return cursor.fetchone()
