@@ -153,7 +153,8 @@ if _engine == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": int(os.environ.get("DATABASE_POOL_SIZE", "10")),
-        "timeout": 10,
+        # How long a request waits for a connection before it fails (503 while the database is down).
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT_SECONDS", "10")),
     }
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 elif _engine == "django.db.backends.sqlite3":

@@ -1,12 +1,13 @@
 """Pages of the hub itself: home, health, and the error pages."""
 
 import asyncio
+import sys
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import Http404, HttpResponseServerError, JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.translation import gettext as _
@@ -82,10 +83,24 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        return _database_unavailable(request)
     if _wants_json(request):
         return error_response(request, 500, "server_error", _("Something went wrong on the server."))
     # No request context: whatever broke (often the database) must not break the error page too.
     return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+def _database_unavailable(request):
+    """The database is down or restarting (a failover, an upgrade): a clean 503 that says so, which
+    nginx passes on as it is; each request tries the pool again, so the hub recovers by itself."""
+    message = _("The hub cannot reach its database just now. Please try again in a minute.")
+    if _wants_json(request):
+        response = error_response(request, 503, "unavailable", message)
+    else:
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = "30"
+    return response
 
 
 def permission_denied(request, exception=None):

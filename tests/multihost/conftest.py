@@ -4,11 +4,15 @@ network namespace on one LAN (tests/multihost/netns.py).
 
     def test_x(deployment): deployment.client.run([...]); deployment.a.address; ...
 
+One deployment serves the whole session (it takes a while to build on a small machine); a test
+that breaks a host or a service brings it back before it ends, whether it passed or not.
+
 Needs root, iproute2, nginx, PostgreSQL 15's binaries and redis-server; under CI=true a missing
 one fails the test instead of skipping it. KEEP_MULTIHOST_LOGS=1 keeps the hosts' logs (servers, consumers,
 nginx, PostgreSQL, Redis) in /tmp/ksp-multihost-* after the run.
 """
 
+import json
 import os
 import secrets
 import shutil
@@ -16,19 +20,21 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from deploy.nginx_site import Site
 from tests.conftest import ROOT, require
-from tests.multihost.netns import Host, Lan, available
+from tests.multihost.netns import IP, Host, Lan, available
 from tests.ops.test_nginx import NGINX, nginx_conf
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 WEB_PROCESSES = 2
+MAIL_PORT = 2525
+WEBHOOK_SECRET = secrets.token_urlsafe(32)
 
 
 @dataclass
@@ -41,6 +47,10 @@ class Deployment:
     env: dict
     room_id: int
     redis: subprocess.Popen | None = None
+    postgres: subprocess.Popen | None = None
+    mail: Path | None = None  # one JSON line per message the data host's SMTP server accepted
+    slow_mail: Path | None = None  # while it exists, the SMTP server accepts each recipient slowly
+    consumers: dict = field(default_factory=dict)  # host name -> its Huey consumer
 
     def stop_redis(self) -> None:
         self.redis.terminate()
@@ -49,11 +59,68 @@ class Deployment:
     def start_redis(self) -> None:
         self.redis = _start_redis(self.data, self.directory)
 
+    def stop_postgres(self) -> None:
+        """A fast shutdown, as a restart or a failover does: open connections are cut."""
+        pg_ctl = [str(PG_BIN / "pg_ctl"), "-D", str(self.directory / "pg"), "stop", "-m", "fast", "-w"]
+        self.data.run(["runuser", "-u", "postgres", "--", *pg_ctl], timeout=60)
+        self.postgres.wait(30)
+
+    def start_postgres(self) -> None:
+        self.postgres = _start_postgres(self.data, self.directory)
+
+    def kill_host(self, host: Host) -> None:
+        """The machine dies: every process in its namespace is killed at once, then its link goes."""
+        for pid in subprocess.run([IP, "netns", "pids", host.name], capture_output=True, text=True).stdout.split():
+            subprocess.run(["kill", "-KILL", pid], capture_output=True)
+        for process in host.processes:
+            if process.poll() is None:
+                process.wait(10)
+        host.processes.clear()
+        host.run([IP, "link", "set", "eth0", "down"])
+
+    def revive_host(self, host: Host) -> None:
+        """The machine comes back: its link, then its servers, consumer and nginx, until ready."""
+        host.run([IP, "link", "set", "eth0", "up"])
+        _start_application_host(self, host)
+        _wait(lambda: _ready(host), f"host {host.name}", 90)
+
+    def kill_consumer(self, host: Host) -> None:
+        consumer = self.consumers[host.name]
+        consumer.kill()  # SIGKILL: no clean shutdown, the task it runs is cut off
+        consumer.wait(10)
+
+    def start_consumer(self, host: Host) -> None:
+        self.consumers[host.name] = _start_consumer(self, host)
+
+    def shell(self, script: str, **env) -> str:
+        """Django's shell on the data host, with the hosts' settings: its printed output."""
+        result = self.data.run(
+            [sys.executable, "manage.py", "shell", "-c", script],
+            env={**self.env, "STATE_DIR": str(self.directory / "state-shell"), **env},
+            cwd=ROOT,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    def mails(self) -> list[dict]:
+        return [json.loads(line) for line in self.mail.read_text().splitlines()]
+
     def url(self, host: Host) -> str:
         return f"http://{host.address}"
 
     def server_logs(self, host: Host) -> list[Path]:
         return sorted(self.directory.glob(f"{host.name}-server-*.log"))
+
+    def log_marks(self) -> dict[Path, int]:
+        """Where each server log ends now: the session's tests share the logs (log_since)."""
+        return {log: log.stat().st_size for host in (self.a, self.b) for log in self.server_logs(host)}
+
+    def log_since(self, log: Path, marks: dict[Path, int]) -> str:
+        with log.open("rb") as file:
+            file.seek(marks.get(log, 0))
+            return file.read().decode()
 
 
 def _wait(check, what: str, seconds: float = 60) -> None:
@@ -64,7 +131,7 @@ def _wait(check, what: str, seconds: float = 60) -> None:
         time.sleep(0.2)
 
 
-def _start_data_host(data: Host, directory: Path) -> None:
+def _start_data_host(data: Host, directory: Path) -> subprocess.Popen:
     # PostgreSQL refuses to run as root: its files belong to the postgres user.
     pg = directory / "pg"
     sockets = directory / "pg-sockets"
@@ -88,18 +155,25 @@ def _start_data_host(data: Host, directory: Path) -> None:
     )
     with open(pg / "pg_hba.conf", "a") as hba:
         hba.write("host all all 0.0.0.0/0 trust\n")
-    data.start(
+    postgres = _start_postgres(data, directory)
+    data.run([str(PG_BIN / "createdb"), "-h", data.address, "-U", "postgres", "khurusapha"])
+    return postgres
+
+
+def _start_postgres(data: Host, directory: Path) -> subprocess.Popen:
+    as_postgres = ["runuser", "-u", "postgres", "--"]
+    postgres = data.start(
         [
             *as_postgres,
             str(PG_BIN / "postgres"),
             "-D",
-            str(pg),
+            str(directory / "pg"),
             "-h",
             data.address,
             "-p",
             "5432",
             "-k",
-            str(sockets),
+            str(directory / "pg-sockets"),
             "-c",
             "fsync=off",
             "-c",
@@ -113,7 +187,7 @@ def _start_data_host(data: Host, directory: Path) -> None:
         lambda: data.run([str(PG_BIN / "pg_isready"), "-h", data.address, "-p", "5432"], check=False).returncode == 0,
         "PostgreSQL",
     )
-    data.run([str(PG_BIN / "createdb"), "-h", data.address, "-U", "postgres", "khurusapha"])
+    return postgres
 
 
 def _start_redis(data: Host, directory: Path) -> subprocess.Popen:
@@ -123,9 +197,25 @@ def _start_redis(data: Host, directory: Path) -> subprocess.Popen:
     return redis
 
 
-def _start_application_host(host: Host, directory: Path, env: dict) -> None:
-    """As deploy/ sets up a host: WEB_PROCESSES servers on 127.0.0.1:8001.., a consumer, nginx."""
-    host_env = {**env, "STATE_DIR": str(directory / f"state-{host.name}")}
+def _ready(host: Host) -> bool:
+    probe = [sys.executable, "-c", "import requests, sys; requests.get(sys.argv[1], timeout=3).raise_for_status()"]
+    return host.run([*probe, f"http://{host.address}/healthz/ready"], check=False, timeout=30).returncode == 0
+
+
+def _start_consumer(deployment: "Deployment", host: Host) -> subprocess.Popen:
+    return host.start(
+        [sys.executable, "manage.py", "run_huey", "--workers", "1", "--worker-type", "thread"],
+        log_path=deployment.directory / f"{host.name}-jobs.log",
+        env={**deployment.env, "STATE_DIR": str(deployment.directory / f"state-{host.name}")},
+        cwd=ROOT,
+    )
+
+
+def _start_application_host(deployment: "Deployment", host: Host) -> None:
+    """As deploy/ sets up a host: WEB_PROCESSES servers on 127.0.0.1:8001.., a consumer, nginx.
+    Logs are appended to, so a host that is started again keeps what it wrote before."""
+    directory = deployment.directory
+    host_env = {**deployment.env, "STATE_DIR": str(directory / f"state-{host.name}")}
     for n in range(WEB_PROCESSES):
         host.start(
             [sys.executable, "-m", "hub.serve", "--host", "127.0.0.1", "--port", str(8001 + n)],
@@ -133,14 +223,9 @@ def _start_application_host(host: Host, directory: Path, env: dict) -> None:
             env=host_env,
             cwd=ROOT,
         )
-    host.start(
-        [sys.executable, "manage.py", "run_huey", "--workers", "1", "--worker-type", "thread"],
-        log_path=directory / f"{host.name}-jobs.log",
-        env=host_env,
-        cwd=ROOT,
-    )
+    deployment.consumers[host.name] = _start_consumer(deployment, host)
     nginx_dir = directory / f"nginx-{host.name}"
-    nginx_dir.mkdir()
+    nginx_dir.mkdir(exist_ok=True)
     site = Site(
         server_name=host.address,
         listen_plain_only=True,
@@ -164,7 +249,7 @@ def _seed(host: Host, env: dict) -> int:
     return int(result.stdout.strip().splitlines()[-1])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def deployment():
     reason = available()
     require(reason is None, reason or "")
@@ -175,8 +260,15 @@ def deployment():
     lan = Lan(prefix="kspops")
     try:
         data, a, b, client = lan.host("data"), lan.host("a"), lan.host("b"), lan.host("client")
-        _start_data_host(data, directory)
+        postgres = _start_data_host(data, directory)
         redis = _start_redis(data, directory)
+        mail, slow_mail = directory / "mail.jsonl", directory / "slow-mail"
+        mailbox = ["-m", "tests.multihost.mailbox", "--host", data.address, "--port", str(MAIL_PORT)]
+        data.start(
+            [sys.executable, *mailbox, "--out", str(mail), "--slow", str(slow_mail)],
+            log_path=directory / "mailbox.log",
+            cwd=ROOT,
+        )
         (directory / "static").mkdir()
         (directory / "media").mkdir()  # shared by both application hosts, as NFS would be
         env = {
@@ -196,6 +288,12 @@ def deployment():
             STATIC_FROM_APPS="1",
             MEDIA_ROOT=str(directory / "media"),
             LOG_FORMAT="json",
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST=data.address,
+            EMAIL_PORT=str(MAIL_PORT),
+            SITE_URL=f"http://{a.address}",
+            LICENSING_WEBHOOK_SECRET=WEBHOOK_SECRET,
+            DATABASE_POOL_TIMEOUT_SECONDS="3",  # the PostgreSQL outage's requests answer sooner
         )
         a.run(
             [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
@@ -204,12 +302,63 @@ def deployment():
             timeout=600,
         )
         room_id = _seed(a, {**env, "STATE_DIR": str(directory / "state-migrate")})
+        deployment = Deployment(
+            data=data,
+            a=a,
+            b=b,
+            client=client,
+            directory=directory,
+            env=env,
+            room_id=room_id,
+            redis=redis,
+            postgres=postgres,
+            mail=mail,
+            slow_mail=slow_mail,
+        )
         for host in (a, b):
-            _start_application_host(host, directory, env)
-        yield Deployment(data=data, a=a, b=b, client=client, directory=directory, env=env, room_id=room_id, redis=redis)
+            _start_application_host(deployment, host)
+        for host in (a, b):
+            _wait(lambda host=host: _ready(host), f"host {host.name}", 120)
+        yield deployment
     finally:
         lan.remove()
         if os.environ.get("KEEP_MULTIHOST_LOGS"):  # to read the hosts' logs after a failure
             print(f"multi-host logs kept in {directory}")  # noqa: T201
         else:
             shutil.rmtree(directory, ignore_errors=True)
+
+
+class Clients:
+    """tests/multihost/agent.py on the client host: clients("send", name="somchai", body="…") -> its answer."""
+
+    def __init__(self, deployment: Deployment, log: Path):
+        self.process = subprocess.Popen(
+            deployment.client.command([sys.executable, "-m", "tests.multihost.agent"]),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=open(log, "a"),
+            text=True,
+            cwd=ROOT,
+            env=deployment.env,
+        )
+
+    def __call__(self, op: str, **command) -> dict:
+        self.process.stdin.write(json.dumps({"op": op, **command}, ensure_ascii=False) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        assert line, f"the client host's agent exited ({self.process.poll()})"
+        answer = json.loads(line)
+        assert "problem" not in answer, answer["problem"]
+        return answer
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.terminate()
+        self.process.wait(15)
+
+
+@pytest.fixture
+def clients(deployment):
+    agent = Clients(deployment, deployment.directory / "agent.log")
+    yield agent
+    agent.close()

@@ -48,7 +48,7 @@ class Host:
 
     def start(self, argv: list[str], log_path=None, **kwargs) -> subprocess.Popen:
         """A long-running process on this host, stopped by Lan.remove()."""
-        output = open(log_path, "w") if log_path else subprocess.DEVNULL
+        output = open(log_path, "a") if log_path else subprocess.DEVNULL  # a host started again appends
         process = subprocess.Popen(self.command(argv), stdout=output, stderr=subprocess.STDOUT, **kwargs)
         self.processes.append(process)
         return process
