@@ -3,16 +3,15 @@
 import asyncio
 import sys
 
-from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.contrib.auth.decorators import login_required
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.translation import gettext as _
 
-from hub import selectors
+from hub import ops_probes, selectors
 from hub.api import error_response
 from hub.context_processors import SECTIONS
 
@@ -35,26 +34,9 @@ def section(request, slug: str):
     return render(request, "hub/section.html", {"section": entry})
 
 
-def _database_answers() -> None:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    finally:
-        # The probe runs on a pool thread of its own; give its connection back to the pool.
-        connection.close()
-
-
 async def healthz(request):
     """200 when the database and the channel layer both answer; 503 naming the one that does not."""
-    checks = {}
-    try:
-        # Its own thread: a hanging database must not also block the thread every sync view shares.
-        probe = sync_to_async(_database_answers, thread_sensitive=False)
-        await asyncio.wait_for(probe(), HEALTH_TIMEOUT_SECONDS)
-        checks["database"] = "ok"
-    except Exception as error:  # any failure is the answer
-        checks["database"] = f"error: {type(error).__name__}"
+    checks = {"database": await ops_probes.database(HEALTH_TIMEOUT_SECONDS)}
     try:
         layer = get_channel_layer()
         await asyncio.wait_for(layer.group_send("healthz", {"type": "health.probe"}), HEALTH_TIMEOUT_SECONDS)

@@ -10,7 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hub.errors import HubError, NotFound
+from hub.errors import NotFound
+from hub.form_actions import run_and_report
 from licensing import committee
 from licensing.committee_forms import ConfirmForm, ResolutionForm
 from licensing.selectors import case_for
@@ -52,15 +53,8 @@ def _back(request, review_id: int):
 
 
 def _act(request, review_id: int, action, done: str):
-    """Run the service call; not yours to see is a 404, any other refusal is shown with its reason."""
-    try:
-        action()
-    except NotFound as problem:
-        raise Http404 from problem
-    except HubError as problem:
-        messages.error(request, problem.message)
-    else:
-        messages.success(request, done)
+    """Run the service call (hub.form_actions), then back to the panel or the page it came from."""
+    run_and_report(request, action, done)
     return _back(request, review_id)
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from directory import selectors as directory
 from hub import scopes
 from hub.errors import HubError, NotFound
+from hub.form_actions import run_and_report
 from meetings import (
     attendance,
     availability,
@@ -50,14 +51,7 @@ def _meeting_or_404(request, meeting_id: int):
 def _act_then_return(request, action, done: str, *to):
     """Do what the form asked (a service call), say how it went, and go back to `to` (redirect's
     arguments). What the person may not see is a 404; any other refusal is shown with its reason."""
-    try:
-        action()
-    except NotFound as problem:
-        raise Http404 from problem
-    except HubError as problem:
-        messages.error(request, problem.message)
-    else:
-        messages.success(request, done)
+    run_and_report(request, action, done)
     return redirect(*to)
 
 
