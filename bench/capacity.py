@@ -190,8 +190,8 @@ def ramp(topology: str, args) -> dict:
                 # Opening a socket is a request too (Mattermost counts the log-in), made before the window.
                 figures["requests"] += len(new)
                 for answer in added:
-                    for reason, count in answer["why"].items():
-                        figures["errors"][f"not connected: {reason}"] = count
+                    for reason, times in answer["why"].items():
+                        figures["errors"][f"not connected: {reason}"] = times
                 figures["error_share"] = sum(figures["errors"].values()) / figures["requests"]
                 broken = breaks(figures)
                 figures["broken"] = broken

@@ -115,6 +115,8 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+
+
 def _devices(request) -> list[list[str]]:
     """[[account digest, device id]] from the browser's signed cookie; [] if absent, forged or old."""
     value = request.COOKIES.get(DEVICE_COOKIE)

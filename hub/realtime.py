@@ -11,12 +11,12 @@ import json
 import logging
 
 from asgiref.sync import async_to_sync
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from hub import fanout, metrics, outages
+from hub.dbwork import on_database_threads
 from hub.fanout import EVENT
 
 log = logging.getLogger(__name__)
@@ -146,7 +146,7 @@ def after(seconds: float, work, *args) -> bool:
 
     async def run():
         try:
-            await database_sync_to_async(work)(*args)
+            await on_database_threads(work)(*args)
         except Exception:
             log.exception("deferred %s failed", getattr(work, "__name__", work))
 

@@ -4,25 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("hub", "0001_initial"),
+        ('hub', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="KeptMail",
+            name='KeptMail',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("sent_at", models.DateTimeField(auto_now_add=True, verbose_name="sent")),
-                ("to", models.TextField(verbose_name="to")),
-                ("subject", models.CharField(max_length=300, verbose_name="subject")),
-                ("body", models.TextField(verbose_name="text")),
-                ("attachments", models.CharField(blank=True, max_length=500, verbose_name="attachments")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('sent_at', models.DateTimeField(auto_now_add=True, verbose_name='sent')),
+                ('to', models.TextField(verbose_name='to')),
+                ('subject', models.CharField(max_length=300, verbose_name='subject')),
+                ('body', models.TextField(verbose_name='text')),
+                ('attachments', models.CharField(blank=True, max_length=500, verbose_name='attachments')),
             ],
             options={
-                "verbose_name": "sent e-mail (kept)",
-                "verbose_name_plural": "sent e-mails (kept)",
-                "ordering": ["-sent_at", "-pk"],
+                'verbose_name': 'sent e-mail (kept)',
+                'verbose_name_plural': 'sent e-mails (kept)',
+                'ordering': ['-sent_at', '-pk'],
             },
         ),
     ]
