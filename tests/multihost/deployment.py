@@ -323,8 +323,8 @@ def deployed(
             SITE_URL=f"http://{hosts[0].address}",
             LICENSING_WEBHOOK_SECRET=WEBHOOK_SECRET,
             DATABASE_POOL_TIMEOUT_SECONDS="3",  # the PostgreSQL outage's requests answer sooner
-            **(settings or {}),
         )
+        env.update(settings or {})
         hosts[0].run(
             [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
             env={**env, "STATE_DIR": str(directory / "state-migrate")},
