@@ -9,6 +9,7 @@ frames still run one after another (the consumer awaits each). SQLite takes one 
 so there everything stays on the one thread.
 """
 
+import functools
 from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import database_sync_to_async
@@ -21,6 +22,7 @@ THREADS = 4
 _threads = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="database") if PARALLEL else None
 
 
+@functools.cache  # the wrapper is made once per function: making it inspects the function each time
 def on_database_threads(work):
     """database_sync_to_async(work), on several threads where the database allows it."""
     if _threads is None:
