@@ -69,6 +69,10 @@ class _LoopLayer(RedisPubSubLoopLayer):
         for shard in self._shards:
             await shard.psubscribe(pattern)
 
+    async def flush(self):
+        await super().flush()
+        self.patterns = {}
+
     async def group_prefix_discard(self, prefix: str, channel: str) -> None:
         pattern = self._pattern(prefix)
         channels = self.patterns.get(pattern, set())
