@@ -159,8 +159,9 @@ def messages_out(messages: list[Message]) -> list[dict]:
     return [message_out(message, summary.get(message.pk, {}), files.get(message.pk, [])) for message in messages]
 
 
-def room_out(room: Room, user: AbstractBaseUser, membership: Membership | None = None) -> dict:
-    if membership is None:
+def room_out(room: Room, user: AbstractBaseUser, membership: Membership | None = None, *, look_up: bool = True) -> dict:
+    """A room as the person sees it; `look_up=False` when the caller knows they are not a member."""
+    if membership is None and look_up:
         membership = Membership.objects.filter(room=room, user=user).first()
     last_read = membership.last_read_seq if membership else room.last_seq
     return {
@@ -197,7 +198,9 @@ def channels_to_join(user: AbstractBaseUser) -> list[dict]:
     if not is_staff_member(user):
         return []
     rooms = Room.objects.filter(kind=Room.Kind.CHANNEL, archived_at__isnull=True).exclude(memberships__user=user)
-    return [room_out(room, user, None) | {"member": False} for room in rooms.order_by("name")]
+    # Not a member of any of them by the query: no membership to look up per room (it was one
+    # query per channel on every chat page, most of the page's time in an organisation of 1,500).
+    return [room_out(room, user, look_up=False) for room in rooms.order_by("name")]
 
 
 def members_of(room: Room) -> list[dict]:

@@ -1,9 +1,9 @@
 """Socket frames of the directory: presence chosen by the person, idle or not, and socket lifecycle."""
 
-from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
 from directory import services
+from hub.dbwork import on_database_threads
 from hub.errors import Invalid
 from hub.protocol import Connection, frame, on_socket
 
@@ -17,7 +17,7 @@ async def presence_set(conn: Connection, data: dict) -> None:
     status = data.get("status")
     if status is not None and not isinstance(status, str):
         raise Invalid(_("Presence is one of available, busy, away or auto."))
-    chosen = await database_sync_to_async(services.choose_presence)(conn.user, status)
+    chosen = await on_database_threads(services.choose_presence)(conn.user, status)
     await conn.reply(data, {"type": "presence.set", "status": chosen})
 
 
@@ -26,4 +26,4 @@ async def presence_idle(conn: Connection, data: dict) -> None:
     idle = data.get("idle")
     if not isinstance(idle, bool):
         raise Invalid(_("'idle' must be true or false."), fields={"idle": _("Not true or false.")})
-    await database_sync_to_async(services.connection_alive)(conn.user.pk, conn.conn_id, idle)
+    await on_database_threads(services.connection_alive)(conn.user.pk, conn.conn_id, idle)

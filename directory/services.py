@@ -265,19 +265,18 @@ def _announce_changes(user_ids: set[int]) -> None:
         for user_id, person in people.items()
     }
     previous = store.swap_statuses(statuses)
-    for user_id, status in statuses.items():
-        if previous[user_id] != status:
-            _publish_presence(people[user_id], status)
+    changed = [(people[user_id], status) for user_id, status in statuses.items() if previous[user_id] != status]
+    realtime.publish_presences([_presence_change(person, status) for person, status in changed])
 
 
-def _publish_presence(person: Person, status: str) -> None:
+def _presence_change(person: Person, status: str) -> dict:
     # Experts who share a room with the person, and the person themself if an expert (other tabs).
     experts = Person.objects.filter(
         Q(user_id__in=users_sharing_a_room_with(person.user_id)) | Q(user_id=person.user_id), kind=Person.Kind.EXPERT
     )
-    realtime.publish_presence(
-        person_id=person.pk,
-        user_id=person.user_id,
-        status=status,
-        expert_user_ids=list(experts.values_list("user_id", flat=True)),
-    )
+    return {
+        "person": person.pk,
+        "user": person.user_id,
+        "status": status,
+        "experts": list(experts.values_list("user_id", flat=True)),
+    }

@@ -1,6 +1,6 @@
 """Socket authentication: bearer tokens in the Authorization header, and reading request headers."""
 
-from channels.auth import AuthMiddleware
+from channels.auth import AuthMiddleware, get_user
 from channels.sessions import CookieMiddleware, InstanceSessionWrapper, SessionMiddleware
 from django.contrib.auth.models import AnonymousUser
 
@@ -38,6 +38,15 @@ class BearerTokenMiddleware:
         return await self.inner(scope, receive, send)
 
 
+class SessionAuthMiddleware(AuthMiddleware):
+    """Channels' session authentication with its queries on the database threads (hub.dbwork), not
+    on Channels' one thread per process, where every browser's connect used to wait for all the
+    others (the capacity benchmark, docs/performance.md)."""
+
+    async def resolve_scope(self, scope):
+        scope["user"]._wrapped = await on_database_threads(get_user.func)(scope)
+
+
 class SocketSessionMiddleware(SessionMiddleware):
     """Channels' SessionMiddleware without its wrapped `send`: the wrapper saves a changed session
     only along with an HTTP response, so on a socket it just checked the session on every frame
@@ -56,7 +65,7 @@ class SocketAuth:
 
     def __init__(self, inner):
         self.by_token = CookieMiddleware(BearerTokenMiddleware(inner))
-        self.by_session = CookieMiddleware(SocketSessionMiddleware(AuthMiddleware(BearerTokenMiddleware(inner))))
+        self.by_session = CookieMiddleware(SocketSessionMiddleware(SessionAuthMiddleware(BearerTokenMiddleware(inner))))
 
     async def __call__(self, scope, receive, send):
         by_token = header(scope, b"authorization") is not None

@@ -10,7 +10,6 @@ import uuid
 from urllib.parse import urlsplit
 
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections
@@ -122,7 +121,7 @@ class HubConsumer(AsyncWebsocketConsumer):
         self.credentials = access.credentials_of(self.scope, user)
         self.early = []
         try:
-            scoped = await database_sync_to_async(scopes.scope_of)(session) if by_session else None
+            scoped = await on_database_threads(scopes.scope_of)(session) if by_session else None
             self.rooms_allowed = None if scoped is None else scoped.rooms
             # The person's own group and the session's first: a room.left, a logout or a revocation
             # published while the rooms are read below is heard, and a room left meanwhile is not joined.
@@ -153,7 +152,7 @@ class HubConsumer(AsyncWebsocketConsumer):
     async def _notify(self, event: str) -> None:
         for listener in protocol.socket_listeners(event):
             try:
-                await database_sync_to_async(listener)(self.user.pk, self.conn_id)
+                await on_database_threads(listener)(self.user.pk, self.conn_id)
             except Exception:
                 log.exception("socket %s listener %s failed", event, listener.__name__)
 
@@ -288,7 +287,7 @@ class HubConsumer(AsyncWebsocketConsumer):
                 # A database connection killed under us (restart, failover): once more on a new
                 # one. Handlers are safe to repeat (message.send by its client_id).
                 log.warning("database connection lost during %s; retrying once", data["type"])
-                await database_sync_to_async(close_old_connections)()
+                await on_database_threads(close_old_connections)()
                 await self._act(handler, data)
         except HubError as error:
             await self.send_error(error.code, str(error.message), frame=data, fields=error.fields)
@@ -311,7 +310,7 @@ class HubConsumer(AsyncWebsocketConsumer):
         if data["type"] not in FRAMES_WITHOUT_EFFECT:
             # Access may have been revoked in another process, or by a script, a moment ago:
             # a frame is acted on only while the socket's credentials still hold.
-            if not await database_sync_to_async(access.still_hold)(self.credentials):
+            if not await on_database_threads(access.still_hold)(self.credentials):
                 self.access_ended()
                 return
             if self.rooms_allowed is not None and not await self._within_scope(data):
@@ -331,7 +330,7 @@ class HubConsumer(AsyncWebsocketConsumer):
         rooms_of = protocol.rooms_of(data["type"])
         if rooms_of is None:
             return False
-        return await database_sync_to_async(rooms_of)(data) <= self.rooms_allowed
+        return await on_database_threads(rooms_of)(data) <= self.rooms_allowed
 
     async def send_event(self, event: dict) -> None:
         # Through the writer, so that replies keep their order with the events before them.

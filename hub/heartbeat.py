@@ -10,10 +10,10 @@ import asyncio
 import logging
 import weakref
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from hub import access, protocol
+from hub.dbwork import on_database_threads
 from hub.fanout import keep
 from hub.loops import one_per_loop
 
@@ -51,7 +51,7 @@ class Heartbeat:
         for start in range(0, len(opened), BATCH):
             for listener in protocol.socket_listeners("open"):
                 try:
-                    await database_sync_to_async(listener)(opened[start : start + BATCH])
+                    await on_database_threads(listener)(opened[start : start + BATCH])
                 except Exception:
                     log.exception("socket open listener %s failed", listener.__name__)
 
@@ -77,7 +77,7 @@ class Heartbeat:
         for start in range(0, len(alive), BATCH):
             for listener in protocol.socket_listeners("alive"):
                 try:
-                    await database_sync_to_async(listener)(alive[start : start + BATCH])
+                    await on_database_threads(listener)(alive[start : start + BATCH])
                 except Exception:
                     log.exception("socket heartbeat listener %s failed", listener.__name__)
 
@@ -88,7 +88,7 @@ class Heartbeat:
         for start in range(0, len(sockets), BATCH):
             batch = sockets[start : start + BATCH]
             try:
-                ended = await database_sync_to_async(access.no_longer_holding)([s.credentials for s in batch])
+                ended = await on_database_threads(access.no_longer_holding)([s.credentials for s in batch])
             except Exception:
                 log.exception("could not check the access of open sockets")
                 return

@@ -146,7 +146,7 @@ def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
 
 
 # Every series exists from the start (at 0), so a rate() over it has a beginning.
-for _operation in ("publish", "subscribe", "receive", "probe", "refresh", "subscription"):
+for _operation in ("publish", "subscribe", "receive", "probe", "probe_slow", "refresh", "subscription"):
     LAYER_ERRORS.labels(_operation)
 for _direction in ("sent", "heard"):
     LOST_PUBLISH_NOTICES.labels(_direction)

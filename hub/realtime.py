@@ -11,12 +11,12 @@ import json
 import logging
 
 from asgiref.sync import async_to_sync
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from hub import fanout, metrics, outages
+from hub.dbwork import on_database_threads
 from hub.fanout import EVENT
 
 log = logging.getLogger(__name__)
@@ -120,6 +120,34 @@ def publish_presence(*, person_id: int, user_id: int, status: str, expert_user_i
         _publish_after_commit(user_group(expert_user_id), message)
 
 
+def publish_presences(changes: list[dict]) -> None:
+    """Several people's presence changed together (a batch of sockets opened or closed): one frame
+    to all staff, not one per person. When a thousand people come online within seconds (a
+    morning, a restart), one event each meant a thousand frames to each of a thousand sockets.
+    `changes`: [{person, user, status, experts: [user ids of the experts who may see it]}]."""
+    if len(changes) == 1:
+        only = changes[0]
+        publish_presence(
+            person_id=only["person"], user_id=only["user"], status=only["status"], expert_user_ids=only["experts"]
+        )
+        return
+    if not changes:
+        return
+    _publish_after_commit(STAFF_GROUP, _presence_frame(changes))
+    for_experts: dict[int, list[dict]] = {}
+    for change in changes:
+        for expert_user_id in set(change["experts"]):
+            for_experts.setdefault(expert_user_id, []).append(change)
+    for expert_user_id, theirs in for_experts.items():
+        _publish_after_commit(user_group(expert_user_id), _presence_frame(theirs))
+
+
+def _presence_frame(changes: list[dict]) -> dict:
+    seen = [{"person": c["person"], "user": c["user"], "status": c["status"]} for c in changes]
+    event = {"type": "presence", **seen[0]} if len(seen) == 1 else {"type": "presence.many", "changes": seen}
+    return {"type": EVENT, "text": encode(event)}
+
+
 def end_session(session_key: str) -> None:
     """Close every socket opened with this browser session (after logout)."""
     event = {"type": "session.ended"}
@@ -163,7 +191,7 @@ def after(seconds: float, work, *args) -> bool:
 
     async def run():
         try:
-            await database_sync_to_async(work)(*args)
+            await on_database_threads(work)(*args)
         except Exception:
             log.exception("deferred %s failed", getattr(work, "__name__", work))
 

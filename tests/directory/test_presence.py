@@ -272,3 +272,38 @@ def test_an_open_socket_keeps_its_person_online_past_the_connection_expiry_and_s
 
     status = async_to_sync(scenario)()
     assert status == {somchai.pk: "away", somsri.pk: "available"}
+
+
+def test_people_coming_online_together_are_announced_in_one_frame_each_seeing_only_whom_they_may():
+    watcher = make_person("watcher")
+    somchai, somsri = make_person("somchai"), make_person("somsri")
+    expert = make_person("expert", kind="expert")
+    create_room(kind=Room.Kind.MEETING, name="คณะอนุกรรมการ", owner=somchai.user, members=[expert.user])
+    headers = {person: browser_headers(person.user) for person in (watcher, somchai, somsri, expert)}
+
+    async def scenario():
+        observer = await watch(headers[watcher])
+        expert_tab = await connect(headers[expert])
+        await next_presence(expert_tab)  # its own arrival
+        # Opened in the same moment: the process announces them in one batch (hub.heartbeat).
+        tabs = await asyncio.gather(connect(headers[somchai]), connect(headers[somsri]))
+        frames = []
+        while {somchai.user_id, somsri.user_id} - {c["user"] for f in frames for c in f.get("changes", [f])}:
+            frame = json.loads(await observer.receive_from(timeout=3))
+            if frame["type"] in ("presence", "presence.many") and frame.get("user") != expert.user_id:
+                frames.append(frame)
+        told_expert = await next_presence(expert_tab)
+        expert_heard_more = not await no_presence(expert_tab)
+        for socket in (*tabs, expert_tab, observer):
+            await socket.disconnect()
+        return frames, told_expert, expert_heard_more
+
+    frames, told_expert, expert_heard_more = async_to_sync(scenario)()
+    assert [frame["type"] for frame in frames] == ["presence.many"], frames
+    assert sorted(frames[0]["changes"], key=lambda c: c["user"]) == [
+        {"person": somchai.pk, "user": somchai.user_id, "status": "available"},
+        {"person": somsri.pk, "user": somsri.user_id, "status": "available"},
+    ]
+    # The expert shares a room with somchai only: told of him, alone, as a plain presence event.
+    assert told_expert == {"type": "presence", "person": somchai.pk, "user": somchai.user_id, "status": "available"}
+    assert not expert_heard_more, "an expert must not learn of people outside their rooms"

@@ -11,7 +11,9 @@ from hub.asgi import application
 from hub.tokens import issue_token
 from tests.factories import make_person
 
-pytestmark = pytest.mark.django_db
+# On PostgreSQL a socket's session, token and hello are read on the server's database threads,
+# each with a connection of its own (hub.dbwork): what a test writes must be committed for them to see it.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 HOST = "localhost:8000"
 
@@ -52,9 +54,6 @@ async def receive(communicator) -> dict:
     return json.loads(await communicator.receive_from(timeout=5))
 
 
-# On PostgreSQL a socket's token and hello are read on the server's database threads, each with a
-# connection of its own (hub.dbwork): what the test writes must be committed for them to see it.
-@pytest.mark.django_db(transaction=True)
 def test_a_logged_in_browser_gets_hello_with_who_it_is():
     person = make_person("somchai")
 
@@ -138,9 +137,6 @@ def test_a_browser_session_without_origin_is_refused():
     assert run(scenario) == {"type": "websocket.close", "code": 4403}
 
 
-# On PostgreSQL a socket's token and hello are read on the server's database threads, each with a
-# connection of its own (hub.dbwork): what the test writes must be committed for them to see it.
-@pytest.mark.django_db(transaction=True)
 def test_an_api_client_connects_with_a_bearer_token_and_no_origin():
     person = make_person("bot")
     token = issue_token(person.user, "test")

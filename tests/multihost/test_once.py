@@ -7,7 +7,7 @@ import time
 import uuid
 
 from hub.signatures import sign
-from tests.multihost.conftest import WEBHOOK_SECRET
+from tests.multihost.deployment import WEBHOOK_SECRET
 
 # Reminders and e-mails as the meetings tests make them (tests/meetings/conftest.py), from the data
 # host's shell: the invitations go at once in that shell (to memory), so the SMTP server on the

@@ -6,8 +6,6 @@ import asyncio
 import datetime
 import http.client
 import json
-import os
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -25,37 +23,12 @@ from deploy.nginx_site import Site, render
 from tests.conftest import ROOT, free_port, require
 from tests.factories import make_person
 from tests.hub.test_servers import cookie_header, log_in
+from tests.ops.nginx import NGINX, nginx_conf
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 # A second loopback address: a client that is not nginx's own address.
 CLIENT_ADDRESS = "127.0.0.2"
-
-
-def nginx_conf(directory: Path, site: Site) -> Path:
-    """A whole nginx.conf around the site, with everything nginx writes kept in `directory`."""
-    (directory / "site.conf").write_text(render(site))
-    conf = directory / "nginx.conf"
-    conf.write_text(
-        # (Workers as root, when the test runs as root: pytest's directories are private.)
-        ("user root;\n" if os.geteuid() == 0 else "")
-        + f"""pid {directory}/nginx.pid;
-error_log {directory}/error.log;
-daemon off;
-events {{ worker_connections 512; }}
-http {{
-    include /etc/nginx/mime.types;
-    client_body_temp_path {directory}/body;
-    proxy_temp_path {directory}/proxy;
-    fastcgi_temp_path {directory}/fastcgi;
-    uwsgi_temp_path {directory}/uwsgi;
-    scgi_temp_path {directory}/scgi;
-    include {directory}/site.conf;
-}}
-"""
-    )
-    return conf
 
 
 def self_signed(directory: Path) -> tuple[Path, Path]:

@@ -40,8 +40,13 @@ export class HubSocket extends EventTarget {
       } catch {
         return;
       }
-      this.dispatchEvent(new CustomEvent(frame.type, { detail: frame }));
-      this.dispatchEvent(new CustomEvent("frame", { detail: frame }));
+      // Several people's presence in one frame (a batch of sockets opened or closed together):
+      // listeners hear one "presence" event per person, as if each had come alone.
+      const frames = frame.type === "presence.many" ? frame.changes.map((change) => ({ type: "presence", ...change })) : [frame];
+      for (const one of frames) {
+        this.dispatchEvent(new CustomEvent(one.type, { detail: one }));
+        this.dispatchEvent(new CustomEvent("frame", { detail: one }));
+      }
     });
     socket.addEventListener("close", (event) => {
       clearInterval(this.pinger);
