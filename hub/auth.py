@@ -1,7 +1,7 @@
 """Socket authentication: bearer tokens in the Authorization header, and reading request headers."""
 
 from channels.auth import AuthMiddleware, get_user
-from channels.sessions import CookieMiddleware, SessionMiddleware
+from channels.sessions import CookieMiddleware, InstanceSessionWrapper, SessionMiddleware
 from django.contrib.auth.models import AnonymousUser
 
 from hub.dbwork import on_database_threads
@@ -39,16 +39,39 @@ class BearerTokenMiddleware:
 
 
 class SessionAuthMiddleware(AuthMiddleware):
-    """Channels' session authentication, skipped for a socket that brings a bearer token (which
-    wins anyway, BearerTokenMiddleware): one trip to the database thread fewer per connect. Its
-    queries run on the database threads (hub.dbwork), not on Channels' one thread per process,
-    where every browser's connect used to wait for all the others (the capacity benchmark)."""
+    """Channels' session authentication with its queries on the database threads (hub.dbwork), not
+    on Channels' one thread per process, where every browser's connect used to wait for all the
+    others (the capacity benchmark, docs/performance.md)."""
 
     async def resolve_scope(self, scope):
-        if header(scope, b"authorization") is None:
-            scope["user"]._wrapped = await on_database_threads(get_user.func)(scope)
+        scope["user"]._wrapped = await on_database_threads(get_user.func)(scope)
+
+
+class SocketSessionMiddleware(SessionMiddleware):
+    """Channels' SessionMiddleware without its wrapped `send`: the wrapper saves a changed session
+    only along with an HTTP response, so on a socket it just checked the session on every frame
+    the socket was sent (hello and every event) for as long as it was open."""
+
+    async def __call__(self, scope, receive, send):
+        wrapper = InstanceSessionWrapper(scope, send)
+        await wrapper.resolve_session()
+        return await self.inner(wrapper.scope, receive, send)
+
+
+class SocketAuth:
+    """Who a socket is: by its bearer token if it brings an Authorization header (which then wins
+    over any session cookie), else by its session cookie as Channels' AuthMiddlewareStack does.
+    A socket with a token skips the session and its lookup on the database thread altogether."""
+
+    def __init__(self, inner):
+        self.by_token = CookieMiddleware(BearerTokenMiddleware(inner))
+        self.by_session = CookieMiddleware(SocketSessionMiddleware(SessionAuthMiddleware(BearerTokenMiddleware(inner))))
+
+    async def __call__(self, scope, receive, send):
+        by_token = header(scope, b"authorization") is not None
+        return await (self.by_token if by_token else self.by_session)(scope, receive, send)
 
 
 def socket_auth(inner):
-    """Channels' AuthMiddlewareStack, then the bearer token: who a socket is."""
-    return CookieMiddleware(SessionMiddleware(SessionAuthMiddleware(BearerTokenMiddleware(inner))))
+    """Who a socket is (SocketAuth)."""
+    return SocketAuth(inner)

@@ -2,27 +2,144 @@
 
 Channels' database_sync_to_async runs all sync ORM work of a process on one thread by default
 (DESIGN.md §8), so every frame and every connect waited for the round trips of all the others
-before it. On PostgreSQL each thread borrows its own pooled connection for the call and gives it
-back after (CONN_MAX_AGE 0), so a socket's work goes to the default executor's threads instead:
-while one waits for PostgreSQL or Redis, others run (docs/performance.md, issue #12). One socket's
-frames still run one after another (the consumer awaits each). SQLite takes one writer at a time,
-so there everything stays on the one thread.
+before it. On PostgreSQL a socket's work (its token, hello, every frame) goes to a few threads of
+the process's own instead: while one waits for PostgreSQL or Redis, others run (docs/performance.md,
+issue #12). One socket's frames still run one after another (the consumer awaits each). SQLite
+takes one writer at a time, so there everything stays on the one thread.
+
+Each of these threads keeps its pooled connection from one call to the next, and hands calls over
+through a plain queue rather than asgiref's executor: borrowing the connection from the pool and
+giving it back around every call, and asgiref's futures, locks and context copying, cost about
+half as much CPU again as a socket's token query itself (a connect makes two such calls; every
+frame one). What asgiref's DatabaseSyncToAsync did around each call is done here instead: the
+connection is checked before use (hub.postgresql's check, which costs no round trip unless the
+server has written: a restart or pg_terminate_backend leaves its FATAL error there) and closed,
+so the pool replaces it, when it is broken, failed, was left in a transaction, or has been kept
+for KEEP_SECONDS (the pool's own max_lifetime and resizing then still apply to it). A thread
+with nothing to do for IDLE_SECONDS gives its connection back: the threads hold up to THREADS
+connections of the pool (DATABASE_POOL_SIZE, 10 by default) while sockets keep them busy only.
 """
 
-from concurrent.futures import ThreadPoolExecutor
+import asyncio
+import contextvars
+import functools
+import logging
+import queue
+import threading
+import time
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import connection
+
+log = logging.getLogger(__name__)
 
 PARALLEL = settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
-# Threads of the process's own, living as long as it does: each gives its pooled connection back
-# after every call (CONN_MAX_AGE 0), and there are fewer than the pool holds.
 THREADS = 4
-_threads = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="database") if PARALLEL else None
+KEEP_SECONDS = 60.0
+IDLE_SECONDS = 2.0
 
 
+class DatabaseThreads:
+    """THREADS threads that run sync ORM work handed to them from the event loop, in turn."""
+
+    def __init__(self, count: int):
+        self.count = count
+        self._calls: queue.SimpleQueue = queue.SimpleQueue()
+        self._started = False
+        self._lock = threading.Lock()
+
+    async def run(self, work, args: tuple):
+        if not self._started:
+            self._start()
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        # In the caller's context (the request id of log lines, the language of a translation).
+        self._calls.put((loop, future, contextvars.copy_context(), work, args))
+        return await future
+
+    def _start(self) -> None:
+        with self._lock:
+            if not self._started:
+                for number in range(self.count):
+                    threading.Thread(target=self._serve, name=f"database_{number}", daemon=True).start()
+                self._started = True
+
+    def _serve(self) -> None:
+        kept_since = None
+        while True:
+            try:
+                loop, future, context, work, args = self._calls.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
+                kept_since = _give_back()
+                continue
+            kept_since = _usable_connection(kept_since)
+            try:
+                result, error = context.run(work, *args), None
+            except BaseException as raised:  # handed to the awaiting coroutine, as asgiref does
+                result, error = None, raised
+            try:
+                loop.call_soon_threadsafe(_settle, future, result, error)
+            except RuntimeError:  # the loop has closed (the server is stopping): nobody waits
+                pass
+            del result, error, future, args  # nothing of this call lives on in the idle thread
+
+
+def _settle(future: asyncio.Future, result, error) -> None:
+    if future.done():  # the caller was cancelled meanwhile
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
+def _usable_connection(kept_since: float | None) -> float | None:
+    """This thread's connection, if it has one, is fit for the next call; else it is closed (the
+    next query borrows another from the pool). Returns since when it has been kept, or None."""
+    from hub.postgresql.base import check_connection
+
+    conn = connection.connection
+    if conn is None:
+        return None
+    now = time.monotonic()
+    if kept_since is None:  # borrowed during the last call
+        kept_since = now
+    try:
+        check_connection(conn)
+        fit = (
+            now - kept_since < KEEP_SECONDS
+            and connection.get_autocommit()
+            and not connection.in_atomic_block
+            and not (connection.errors_occurred and not connection.is_usable())
+        )
+    except Exception:
+        fit = False
+    if fit:
+        connection.errors_occurred = False
+        return kept_since
+    return _give_back()
+
+
+def _give_back() -> None:
+    """Close this thread's connection, if any: the pool takes it back (or drops a broken one)."""
+    try:
+        connection.close()
+    except Exception:
+        log.debug("closing a database thread's connection failed", exc_info=True)
+
+
+_threads = DatabaseThreads(THREADS) if PARALLEL else None
+
+
+@functools.cache  # made once per function
 def on_database_threads(work):
-    """database_sync_to_async(work), on several threads where the database allows it."""
+    """An async callable that runs work(*args) on the database threads (on SQLite, as
+    database_sync_to_async does: on the one thread all sync ORM work shares)."""
     if _threads is None:
         return database_sync_to_async(work)
-    return database_sync_to_async(work, thread_sensitive=False, executor=_threads)
+
+    async def call(*args):
+        return await _threads.run(work, args)
+
+    return call

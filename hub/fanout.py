@@ -77,7 +77,8 @@ class ProcessFanout:
         self.left: dict[Socket, set[str]] = {}
         self.gone: weakref.WeakSet[Socket] = weakref.WeakSet()
         self.channel: str | None = None
-        self._subscribing: dict[tuple[str, str], asyncio.Future] = {}  # (channel, group)
+        self._subscribing: dict[tuple[str, str], asyncio.Future] = {}  # (channel, group or prefix*)
+        self.prefixes: set[str] = set()  # heard whole through one pattern subscription (see join)
         self._starting: asyncio.Future | None = None
         self._tasks: list[asyncio.Task] = []
         self._generation = 0  # a reset starts a new one; the tasks of older ones stop
@@ -88,25 +89,32 @@ class ProcessFanout:
 
     # --- sockets -------------------------------------------------------------------------------
 
-    async def join(self, socket: Socket, group: str, unless_left: bool = False) -> None:
+    async def join(self, socket: Socket, group: str, unless_left: bool = False, through: str | None = None) -> None:
         """From now on, `socket` hears what is published to `group`.
 
         unless_left: not if the socket was told to leave the group meanwhile (a socket that is
         connecting joins the rooms it read from the database, which may be out of date by now).
+        through: a prefix of `group` whose every group this process hears through one pattern
+        subscription, where the layer offers them (hub.layers): one person's, one token's or
+        one session's group would otherwise cost a subscription of its own for nearly every
+        socket that opens (issue #12). A group is never subscribed both ways, or its events
+        would arrive twice.
         """
         if not unless_left:
             self.left.get(socket, set()).discard(group)
+        if through is not None and not hasattr(self.layer, "group_prefix_add"):
+            through = None  # the core and in-memory layers: one subscription per group, as before
         while True:
             await self._start()
             generation, channel = self._generation, self.channel
-            if group not in self.sockets:
+            if through is not None:
+                if through not in self.prefixes:
+                    await self._shared((channel, through + "*"), self.layer.group_prefix_add, through, channel)
+                    if generation == self._generation:
+                        self.prefixes.add(through)
+            elif group not in self.sockets:
                 # Two sockets joining a new group at once share one group_add.
-                pending = self._subscribing.get((channel, group))
-                if pending is None:
-                    pending = asyncio.ensure_future(self.layer.group_add(group, channel))
-                    self._subscribing[(channel, group)] = pending
-                    pending.add_done_callback(lambda _done, key=(channel, group): self._subscribing.pop(key, None))
-                await asyncio.shield(pending)
+                await self._shared((channel, group), self.layer.group_add, group, channel)
             if generation == self._generation:
                 break  # else the process started afresh meanwhile: join on its new channel
         if socket in self.gone or (unless_left and group in self.left.get(socket, ())):
@@ -116,6 +124,18 @@ class ProcessFanout:
             self.groups_of[socket] = set()
             self.since[socket] = time.time()
         self.groups_of[socket].add(group)
+
+    async def _shared(self, key: tuple[str, str], subscribe, *args) -> None:
+        """Await one subscription (`subscribe(*args)`), which those who ask for the same one meanwhile share."""
+        pending = self._subscribing.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(subscribe(*args))
+            self._subscribing[key] = pending
+            pending.add_done_callback(lambda _done: self._subscribing.pop(key, None))
+        await asyncio.shield(pending)
+
+    def _through_prefix(self, group: str) -> bool:
+        return any(group.startswith(prefix) for prefix in self.prefixes)
 
     def leave(self, socket: Socket, group: str) -> None:
         """At once, before anything else is written to the socket: nothing more of `group` reaches it.
@@ -301,11 +321,14 @@ class ProcessFanout:
             del self.sockets[group]
         try:
             for group in empty:
-                if group not in self.sockets:  # not joined again meanwhile
+                if group not in self.sockets and not self._through_prefix(group):  # not joined again meanwhile
                     await self.layer.group_discard(group, channel)
             # Groups that were joined again while they were being left are subscribed once more.
             for group in [self._probe_group, PROCESSES_GROUP, *self.sockets]:
-                await asyncio.wait_for(self.layer.group_add(group, channel), _layer_timeout())
+                if not self._through_prefix(group):
+                    await asyncio.wait_for(self.layer.group_add(group, channel), _layer_timeout())
+            for prefix in list(self.prefixes):
+                await asyncio.wait_for(self.layer.group_prefix_add(prefix, channel), _layer_timeout())
         except Exception as error:
             metrics.LAYER_ERRORS.labels("refresh").inc()
             outages.redis.failed("the fan-out's group refresh", error)
@@ -315,7 +338,9 @@ class ProcessFanout:
         sockets = list(self.groups_of)
         metrics.FANOUT_RESETS.inc()
         log.warning("%s: closing %d sockets so their clients sync", why, len(sockets))
-        groups = [*self.sockets, self._probe_group, PROCESSES_GROUP]
+        groups = [group for group in self.sockets if not self._through_prefix(group)]
+        groups += [self._probe_group, PROCESSES_GROUP]
+        prefixes, self.prefixes = self.prefixes, set()
         channel, self.sockets, self.groups_of, self.since, self.channel = self.channel, {}, {}, {}, None
         self.left, self.gone = {}, weakref.WeakSet()
         self._generation += 1
@@ -326,15 +351,20 @@ class ProcessFanout:
         for socket in sockets:
             _hang_up(socket)
         if channel is not None:
-            _in_background(self._unsubscribe(channel, groups))
+            _in_background(self._unsubscribe(channel, groups, prefixes))
 
-    async def _unsubscribe(self, channel: str, groups: list[str]) -> None:
+    async def _unsubscribe(self, channel: str, groups: list[str], prefixes: set[str]) -> None:
         """Best effort: with Redis down, the old subscriptions die with its connections."""
         for group in groups:
             try:
                 await asyncio.wait_for(self.layer.group_discard(group, channel), 2)
             except Exception:
                 log.debug("could not leave the old group %s", group, exc_info=True)
+        for prefix in prefixes:
+            try:
+                await asyncio.wait_for(self.layer.group_prefix_discard(prefix, channel), 2)
+            except Exception:
+                log.debug("could not leave the old groups %s*", prefix, exc_info=True)
 
     def _lost_elsewhere(self, groups, before, process=None) -> None:
         """Events to `groups` published before `before` (a Unix time) were lost: the sockets that

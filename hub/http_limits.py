@@ -52,8 +52,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
-        address = network_of(self.client[0]) if self.client else None
-        if address is not None and MAX_CONNECTIONS_PER_ADDRESS:
+        address = network_of(self.client[0]) if self.client and MAX_CONNECTIONS_PER_ADDRESS else None
+        if address is not None:
             if not _admit(address, transport):
                 _warn_once_a_minute(address)
                 transport.write(_REFUSAL)

@@ -57,12 +57,29 @@ def groups_for_connection(
     return groups
 
 
+# A person's, a token's and a browser session's groups have a socket or two each: subscribed one by
+# one, nearly every socket that opens would cost a subscription and its reply (a fifth of the CPU
+# of a connect, issue #12). A process hears each of these kinds whole through one pattern
+# subscription instead (hub.layers), and hands on what is for its own sockets. The price: every
+# process reads every such event of the deployment (read pointers, notifications, room changes,
+# experts' presence, closes), where before only the processes holding that person's sockets did;
+# one holding none of theirs decodes it and drops it. Room groups, which carry the messages, stay
+# one subscription each. The channel names are unchanged, so old and new processes hear each
+# other during a rolling restart. (The core and in-memory layers have no patterns: there each
+# group is subscribed as before.)
+HEARD_WHOLE = ("user.", "token.", "session.")
+
+
+def _heard_whole(group: str) -> str | None:
+    return next((prefix for prefix in HEARD_WHOLE if group.startswith(prefix)), None)
+
+
 async def listen(socket: fanout.Socket, groups: list[str], unless_left: bool = False) -> None:
     """The socket hears, from now on, what is published to these groups (in this order);
     unless_left: but not a group it was told to leave meanwhile (see ProcessFanout.join)."""
     process = fanout.fanout()
     for group in groups:
-        await process.join(socket, group, unless_left=unless_left)
+        await process.join(socket, group, unless_left=unless_left, through=_heard_whole(group))
 
 
 def stop_listening(socket: fanout.Socket) -> None:

@@ -38,18 +38,17 @@ def token_for(token: str) -> ApiToken | None:
     """The live token (with its active user, and their person if any) that a bearer token is, or None."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
+    now = timezone.now()
     if connection.vendor == "postgresql":
-        found = _live_token_by_sql(_digest(token))
-    else:
-        found = (
-            # The person too (the directory's, if any): a socket's hello names them (hub.selectors).
-            ApiToken.objects.select_related("user", "user__person")
-            .filter(digest=_digest(token), revoked_at__isnull=True, user__is_active=True)
-            .first()
-        )
+        return _live_token_by_sql(_digest(token), now)
+    found = (
+        # The person too (the directory's, if any): a socket's hello names them (hub.selectors).
+        ApiToken.objects.select_related("user", "user__person")
+        .filter(digest=_digest(token), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
     if found is None:
         return None
-    now = timezone.now()
     if found.last_used_at is None or now - found.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
     return found
@@ -59,7 +58,12 @@ def token_for(token: str) -> ApiToken | None:
 def _live_token_statement() -> tuple[str, list, list, list, type]:
     """The select_related query above written out once: compiling it took most of the CPU of
     opening a socket (docs/performance.md, issue #12). psycopg returns every column as the model
-    holds it, so rows become models without Django's converters; SQLite's would need them."""
+    holds it, so rows become models without Django's converters; SQLite's would need them.
+
+    The stale last_used_at is written by the same statement (a data-modifying WITH, run once
+    whether or not the SELECT reads it): a separate UPDATE, compiled by the ORM, was a second
+    query and a tenth of the CPU of a connect with a token not used for a minute. As before, the
+    token returned holds last_used_at as it was before this use."""
     user_model = get_user_model()
     person_model = user_model._meta.get_field("person").related_model  # the directory's
 
@@ -70,19 +74,26 @@ def _live_token_statement() -> tuple[str, list, list, list, type]:
     token_columns, token_fields = columns(ApiToken, "t")
     user_columns, user_fields = columns(user_model, "u")
     person_columns, person_fields = columns(person_model, "p")
+    # Named c0, c1, ...: the three tables share column names (id), and the UPDATE needs the token's.
+    selected = [f"{column} AS c{index}" for index, column in enumerate(token_columns + user_columns + person_columns)]
+    token_table, pk = ApiToken._meta.db_table, ApiToken._meta.pk.column
+    pk_index = next(index for index, field in enumerate(ApiToken._meta.concrete_fields) if field.column == pk)
     sql = (
-        f"SELECT {', '.join(token_columns + user_columns + person_columns)} "  # noqa: S608 - model names only
-        f'FROM "{ApiToken._meta.db_table}" t JOIN "{user_model._meta.db_table}" u ON u.id = t.user_id '
+        f"WITH found AS (SELECT {', '.join(selected)} "  # noqa: S608 - model names only
+        f'FROM "{token_table}" t JOIN "{user_model._meta.db_table}" u ON u.id = t.user_id '
         f'LEFT JOIN "{person_model._meta.db_table}" p ON p.user_id = u.id '
-        "WHERE t.digest = %s AND t.revoked_at IS NULL AND u.is_active LIMIT 1"
+        "WHERE t.digest = %s AND t.revoked_at IS NULL AND u.is_active LIMIT 1), "
+        f'touched AS (UPDATE "{token_table}" SET last_used_at = %s WHERE "{pk}" = (SELECT c{pk_index} FROM found) '
+        "AND (last_used_at IS NULL OR last_used_at < %s)) "
+        "SELECT * FROM found"
     )
     return sql, token_fields, user_fields, person_fields, person_model
 
 
-def _live_token_by_sql(digest: str) -> ApiToken | None:
+def _live_token_by_sql(digest: str, now) -> ApiToken | None:
     sql, token_fields, user_fields, person_fields, person_model = _live_token_statement()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [digest])
+        cursor.execute(sql, [digest, now, now - LAST_USED_RESOLUTION])
         row = cursor.fetchone()
     if row is None:
         return None

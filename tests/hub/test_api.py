@@ -58,6 +58,31 @@ def test_a_revoked_token_no_longer_works(client):
     assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
 
 
+def test_a_tokens_last_use_is_written_at_most_once_a_minute():
+    # On PostgreSQL the token's lookup writes it in the same statement (hub.tokens).
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hub.models import ApiToken
+    from hub.tokens import token_for
+
+    person = make_person("somchai")
+    token = issue("somchai")
+    found = token_for(token)
+    assert found.user == person.user and found.user.person == person
+    first = ApiToken.objects.get().last_used_at
+    assert first is not None
+    token_for(token)
+    assert ApiToken.objects.get().last_used_at == first  # used again within the minute: no write
+    ApiToken.objects.update(last_used_at=first - timedelta(minutes=2))
+    assert token_for(token).last_used_at == first - timedelta(minutes=2)  # as it was before this use
+    assert ApiToken.objects.get().last_used_at > first - timedelta(seconds=1)
+    ApiToken.objects.update(revoked_at=timezone.now(), last_used_at=None)
+    assert token_for(token) is None
+    assert ApiToken.objects.get().last_used_at is None  # a revoked token's use is not written
+
+
 def test_tokens_are_stored_only_as_digests():
     from hub.models import ApiToken
 
