@@ -25,6 +25,8 @@ async def presence_heard(socket, seconds: float) -> list[tuple[int, str]]:
             frame = json.loads(await asyncio.wait_for(socket.recv(), seconds))
             if frame["type"] == "presence":
                 heard.append((frame["user"], frame["status"]))
+            elif frame["type"] == "presence.many":  # people who came or went together (docs/protocol.md)
+                heard += [(change["user"], change["status"]) for change in frame["changes"]]
     except TimeoutError:
         return heard
 
