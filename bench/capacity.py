@@ -156,7 +156,7 @@ def ramp(topology: str, args) -> dict:
         generators = [Generator(deployment, args.think) for _ in range(args.generators)]
         urls = [deployment.url(host) for host in deployment.hosts]
         sources = client_addresses(deployment)
-        names = [host.name for host in deployment.hosts] + ([deployment.data.name] if args_data_apart(topology) else [])
+        names = sorted({host.name for host in [*deployment.hosts, deployment.data]})  # the data host once
         rows, held, count = [], 0, 0
         print(
             f"   {'people':>6} {'conn p99':>8} {'act/s':>6} {'avg':>6} {'p50':>6} {'p99':>7} {'errors':>7} "
@@ -221,10 +221,6 @@ def ramp(topology: str, args) -> dict:
                     generator.process.kill()
     print(f"   {topology}: held {held:,} people", flush=True)
     return {"topology": topology, "held": held, "stages": rows}
-
-
-def args_data_apart(topology: str) -> bool:
-    return TOPOLOGIES[topology]["data_apart"]
 
 
 def main() -> None:

@@ -23,6 +23,12 @@ def users_sharing_a_room_with(user_id: int) -> QuerySet:
     return Membership.objects.filter(room_id__in=rooms).values("user_id").distinct()
 
 
+def pairs_sharing_a_room(user_ids: list[int]) -> list[tuple[int, int]]:
+    """users_sharing_a_room_with() of many users in one query: (user, other user) pairs."""
+    mine = Membership.objects.filter(user_id__in=user_ids, room__kind__in=INVITING_KINDS)
+    return list(mine.values_list("user_id", "room__memberships__user_id").distinct())
+
+
 def invitations_of(user_id: int, viewer: AbstractBaseUser) -> list[Room]:
     """The meeting and case rooms a person (an invited expert, typically) belongs to, of those the
     viewer is in too: a case's name is not for everyone who may see the expert."""

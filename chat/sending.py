@@ -66,17 +66,14 @@ def store(author: AbstractBaseUser, room_id: int, body: str, html: str, client_i
         return None
     message_id, seq, *room_values = row
     room = Room.from_db(connection.alias, ROOM_FIELDS, room_values)
-    message = Message(
-        pk=message_id,
-        room=room,
-        seq=seq,
-        author=author,
-        body=body,
-        html=html,
-        client_id=client_id,
-        created_at=created_at,
-    )
-    message._state.adding, message._state.db = False, connection.alias  # as if loaded from the database
+    fields = {"author": author, "body": body, "html": html, "client_id": client_id, "created_at": created_at}
+    return as_stored(pk=message_id, room=room, seq=seq, **fields)
+
+
+def as_stored(**fields) -> Message:
+    """A Message made of what was just written in raw SQL, as if loaded from the database."""
+    message = Message(**fields)
+    message._state.adding, message._state.db = False, connection.alias
     return message
 
 

@@ -167,7 +167,7 @@ def _store(room: Room, author: AbstractBaseUser, body: str, html: str, thread, c
         )
         message_id = cursor.fetchone()[0]
         cursor.execute(AUTHOR_HAS_READ, [seq, seq, room.pk, author.pk])
-    message = Message(
+    return sending.as_stored(
         pk=message_id,
         room=room,
         seq=seq,
@@ -178,8 +178,6 @@ def _store(room: Room, author: AbstractBaseUser, body: str, html: str, thread, c
         client_id=client_id,
         created_at=created_at,
     )
-    message._state.adding, message._state.db = False, connection.alias  # as if loaded from the database
-    return message
 
 
 TAKE_NEXT_VERSION = "UPDATE chat_room SET version = version + 1 WHERE id = %s RETURNING version"

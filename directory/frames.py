@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from directory import services
-from hub.dbwork import on_database_threads
+from hub.dbwork import in_presence_order
 from hub.errors import Invalid
 from hub.protocol import Connection, frame, on_socket
 
@@ -17,7 +17,7 @@ async def presence_set(conn: Connection, data: dict) -> None:
     status = data.get("status")
     if status is not None and not isinstance(status, str):
         raise Invalid(_("Presence is one of available, busy, away or auto."))
-    chosen = await on_database_threads(services.choose_presence)(conn.user, status)
+    chosen = await in_presence_order(services.choose_presence)(conn.user, status)
     await conn.reply(data, {"type": "presence.set", "status": chosen})
 
 
@@ -26,4 +26,4 @@ async def presence_idle(conn: Connection, data: dict) -> None:
     idle = data.get("idle")
     if not isinstance(idle, bool):
         raise Invalid(_("'idle' must be true or false."), fields={"idle": _("Not true or false.")})
-    await on_database_threads(services.connection_alive)(conn.user.pk, conn.conn_id, idle)
+    await in_presence_order(services.connection_alive)(conn.user.pk, conn.conn_id, idle)

@@ -95,11 +95,8 @@ def presence_for(people) -> dict[int, str]:
     people = list(people)
     store = presence.store()
     online = store.online_user_ids()
-    # One trip for everyone online on the page, not one each (the chat page lists up to 500); none
-    # when nobody is (an empty pipeline "answers" even while Redis is down, which would end the
-    # logged outage early and log it again at the next call).
-    here = [person.user_id for person in people if person.user_id in online]
-    connections = store.connections_of(here) if here else {}
+    # One trip for everyone online on the page, not one each (the chat page lists up to 500).
+    connections = store.connections_of([person.user_id for person in people if person.user_id in online])
     in_meeting = presence.people_in_a_meeting([person.pk for person in people])
     return {
         person.pk: presence_of(person, connections.get(person.user_id, []), person.pk in in_meeting)

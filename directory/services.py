@@ -10,11 +10,10 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from chat.selectors import users_sharing_a_room_with
+from chat.selectors import pairs_sharing_a_room
 from directory import presence, selectors
 from directory.models import Person
 from hub import ratelimit, realtime
@@ -265,18 +264,28 @@ def _announce_changes(user_ids: set[int]) -> None:
         for user_id, person in people.items()
     }
     previous = store.swap_statuses(statuses)
-    changed = [(people[user_id], status) for user_id, status in statuses.items() if previous[user_id] != status]
-    realtime.publish_presences([_presence_change(person, status) for person, status in changed])
-
-
-def _presence_change(person: Person, status: str) -> dict:
-    # Experts who share a room with the person, and the person themself if an expert (other tabs).
-    experts = Person.objects.filter(
-        Q(user_id__in=users_sharing_a_room_with(person.user_id)) | Q(user_id=person.user_id), kind=Person.Kind.EXPERT
+    changed = {user_id: status for user_id, status in statuses.items() if previous[user_id] != status}
+    told = _experts_told(list(changed))
+    realtime.publish_presences(
+        [
+            {"person": people[user_id].pk, "user": user_id, "status": status, "experts": told[user_id]}
+            for user_id, status in changed.items()
+        ]
     )
-    return {
-        "person": person.pk,
-        "user": person.user_id,
-        "status": status,
-        "experts": list(experts.values_list("user_id", flat=True)),
-    }
+
+
+def _experts_told(user_ids: list[int]) -> dict[int, list[int]]:
+    """For each of these people, the experts who may see their presence: those sharing a meeting or
+    case room with them, and themself if an expert (their other tabs). Two queries for a batch."""
+    if not user_ids:
+        return {}
+    pairs = pairs_sharing_a_room(user_ids)
+    candidates = {other for _user, other in pairs} | set(user_ids)
+    experts = set(
+        Person.objects.filter(user_id__in=candidates, kind=Person.Kind.EXPERT).values_list("user_id", flat=True)
+    )
+    told = {user_id: {user_id} & experts for user_id in user_ids}
+    for user_id, other in pairs:
+        if other in experts:
+            told[user_id].add(other)
+    return {user_id: sorted(theirs) for user_id, theirs in told.items()}

@@ -16,7 +16,7 @@ def statuses_of(people: list[Person]) -> dict[int, str]:
     store = presence.store()
     online = store.online_user_ids()
     user_ids = [p.user_id for p in people if p.user_id in online]
-    connections = store.connections_of(user_ids) if user_ids else {}
+    connections = store.connections_of(user_ids)
     in_meeting = presence.people_in_a_meeting([p.pk for p in people])
     return {p.pk: presence_of(p, connections.get(p.user_id, []), p.pk in in_meeting) for p in people}
 

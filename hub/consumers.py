@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from hub import access, fanout, inbox, protocol, realtime, scopes, selectors
 from hub.auth import header
-from hub.dbwork import on_database_threads
+from hub.dbwork import in_presence_order, on_database_threads
 from hub.errors import HubError
 from hub.heartbeat import heartbeat
 from hub.i18n import choose_language
@@ -152,7 +152,7 @@ class HubConsumer(AsyncWebsocketConsumer):
     async def _notify(self, event: str) -> None:
         for listener in protocol.socket_listeners(event):
             try:
-                await on_database_threads(listener)(self.user.pk, self.conn_id)
+                await in_presence_order(listener)(self.user.pk, self.conn_id)
             except Exception:
                 log.exception("socket %s listener %s failed", event, listener.__name__)
 

@@ -143,3 +143,12 @@ def on_database_threads(work):
         return await _threads.run(work, args)
 
     return call
+
+
+def in_presence_order(work):
+    """database_sync_to_async(work) on Channels' one database thread of the process, in the order
+    asked. Presence writes go there (sockets opened, alive, idle and closed; announcements put off
+    for a moment): one after another, a heartbeat's refresh can never bring back a connection whose
+    close listener ran before it, as it could on the parallel threads. They are batched, so the one
+    thread is not a queue that connects or frames wait in (those use on_database_threads)."""
+    return database_sync_to_async(work)

@@ -13,7 +13,7 @@ import weakref
 from django.conf import settings
 
 from hub import access, protocol
-from hub.dbwork import on_database_threads
+from hub.dbwork import in_presence_order, on_database_threads
 from hub.fanout import keep
 from hub.loops import one_per_loop
 
@@ -51,7 +51,7 @@ class Heartbeat:
         for start in range(0, len(opened), BATCH):
             for listener in protocol.socket_listeners("open"):
                 try:
-                    await on_database_threads(listener)(opened[start : start + BATCH])
+                    await in_presence_order(listener)(opened[start : start + BATCH])
                 except Exception:
                     log.exception("socket open listener %s failed", listener.__name__)
 
@@ -77,7 +77,7 @@ class Heartbeat:
         for start in range(0, len(alive), BATCH):
             for listener in protocol.socket_listeners("alive"):
                 try:
-                    await on_database_threads(listener)(alive[start : start + BATCH])
+                    await in_presence_order(listener)(alive[start : start + BATCH])
                 except Exception:
                     log.exception("socket heartbeat listener %s failed", listener.__name__)
 

@@ -16,7 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from hub import fanout, metrics, outages
-from hub.dbwork import on_database_threads
+from hub.dbwork import in_presence_order
 from hub.fanout import EVENT
 
 log = logging.getLogger(__name__)
@@ -111,26 +111,12 @@ def room_left(user_id: int, room_id: int, event: dict) -> None:
     _publish_after_commit(user_group(user_id), {"type": EVENT, "text": encode(event), "leave": room_group(room_id)})
 
 
-def publish_presence(*, person_id: int, user_id: int, status: str, expert_user_ids: list[int]) -> None:
-    """A person's presence changed: all staff see it; of the experts, only `expert_user_ids`."""
-    event = {"type": "presence", "person": person_id, "user": user_id, "status": status}
-    message = {"type": EVENT, "text": encode(event)}
-    _publish_after_commit(STAFF_GROUP, message)
-    for expert_user_id in set(expert_user_ids):
-        _publish_after_commit(user_group(expert_user_id), message)
-
-
 def publish_presences(changes: list[dict]) -> None:
-    """Several people's presence changed together (a batch of sockets opened or closed): one frame
-    to all staff, not one per person. When a thousand people come online within seconds (a
-    morning, a restart), one event each meant a thousand frames to each of a thousand sockets.
+    """People's presence changed (one, or a batch of sockets opened or closed together): all staff
+    see it, of the experts only those in `experts`, each in one frame, not one per person. When a
+    thousand people come online within seconds (a morning, a restart), one event each meant a
+    thousand frames to each of a thousand sockets.
     `changes`: [{person, user, status, experts: [user ids of the experts who may see it]}]."""
-    if len(changes) == 1:
-        only = changes[0]
-        publish_presence(
-            person_id=only["person"], user_id=only["user"], status=only["status"], expert_user_ids=only["experts"]
-        )
-        return
     if not changes:
         return
     _publish_after_commit(STAFF_GROUP, _presence_frame(changes))
@@ -143,6 +129,7 @@ def publish_presences(changes: list[dict]) -> None:
 
 
 def _presence_frame(changes: list[dict]) -> dict:
+    """One change is a plain `presence` event, several a `presence.many` (docs/protocol.md)."""
     seen = [{"person": c["person"], "user": c["user"], "status": c["status"]} for c in changes]
     event = {"type": "presence", **seen[0]} if len(seen) == 1 else {"type": "presence.many", "changes": seen}
     return {"type": EVENT, "text": encode(event)}
@@ -191,7 +178,7 @@ def after(seconds: float, work, *args) -> bool:
 
     async def run():
         try:
-            await on_database_threads(work)(*args)
+            await in_presence_order(work)(*args)
         except Exception:
             log.exception("deferred %s failed", getattr(work, "__name__", work))
 
