@@ -3,6 +3,7 @@
 import asyncio
 import json
 import time
+from pathlib import Path
 
 from bench.chat import cpu_seconds, percentile
 
@@ -141,7 +142,14 @@ class Client:
 
 
 async def storm(
-    ports: list[int], pids: list[int], processes: list, rooms: list[tuple], seconds: float, rate: float, grace: float
+    ports: list[int],
+    pids: list[int],
+    processes: list,
+    rooms: list[tuple],
+    seconds: float,
+    rate: float,
+    grace: float,
+    profile: str = "",
 ) -> dict:
     """rooms: [(room id, [token per member])], members spread over the two processes in turn.
 
@@ -198,6 +206,10 @@ async def storm(
 
     processes[0].kill()
     killed = time.monotonic()
+    if profile:  # the survivor, from the kill until the storm's talking stops
+        from bench.chat import start_profiler
+
+        start_profiler(pids[1], seconds / 2, profile)
     talking = asyncio.create_task(talk(killed + seconds / 2, "storm"))
     caught_up_at: dict[Client, float] = {}
 
@@ -272,9 +284,10 @@ def run_storm(args, env: dict, rooms: list[tuple]) -> None:
     from bench.chat import serving_many
     from chat.models import Room
 
+    profile = str(Path(args.profile) / "storm.txt") if args.profile else ""
     with serving_many("hub", env, args.server, 2) as (ports, pids, processes):
         outcome = asyncio.run(
-            _storm_and_close(ports, pids, processes, rooms, args.seconds, args.storm_rate, args.grace)
+            _storm_and_close(ports, pids, processes, rooms, args.seconds, args.storm_rate, args.grace, profile)
         )
     last_seqs = dict(Room.objects.filter(pk__in=outcome["rooms"]).values_list("pk", "last_seq"))
     missing = missing_after(outcome["clients"], last_seqs)
@@ -298,8 +311,8 @@ def run_storm(args, env: dict, rooms: list[tuple]) -> None:
     )
 
 
-async def _storm_and_close(ports, pids, processes, rooms, seconds, rate, grace) -> dict:
-    outcome = await storm(ports, pids, processes, rooms, seconds, rate, grace)
+async def _storm_and_close(ports, pids, processes, rooms, seconds, rate, grace, profile) -> dict:
+    outcome = await storm(ports, pids, processes, rooms, seconds, rate, grace, profile)
     all_rooms = {room for client in outcome["clients"] for room in client.start}
     for task in outcome["readers"].values():
         task.cancel()

@@ -336,7 +336,9 @@ def main() -> None:
     parser.add_argument(
         "--baselines", default="raw,bare", help="baselines measured first (comma-separated; empty: none)"
     )
-    parser.add_argument("--profile", default="", help="a folder: py-spy records the hub over each send phase")
+    parser.add_argument(
+        "--profile", default="", help="a folder: py-spy records the hub in each send phase and the survivor in --storm"
+    )
     parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ksp_bench")
     )

@@ -121,7 +121,7 @@ async def typing(conn: Connection, data: dict) -> None:
     await conn.run(services.announce_typing, conn.user, _int(data, "room"))
 
 
-@frame("sync", rooms=_synced_rooms, checks_access=False)
+@frame("sync", rooms=_synced_rooms, checks_access=False, catching_up=True)
 async def sync(conn: Connection, data: dict) -> None:
     """What the client missed: new messages after `rooms` (room -> last seq with no gap before it)
     and, for `versions` (room -> version), changes to the messages it has (docs/protocol.md)."""

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from hub import access, fanout, inbox, protocol, realtime, scopes, selectors
 from hub.auth import header
-from hub.dbwork import in_presence_order, on_database_threads
+from hub.dbwork import CATCH_UP, LIVE, in_presence_order, on_database_threads
 from hub.errors import HubError
 from hub.heartbeat import heartbeat
 from hub.i18n import choose_language
@@ -80,6 +80,7 @@ class HubConsumer(AsyncWebsocketConsumer):
     rooms_allowed: frozenset[int] | None = None  # a scoped session's rooms (hub.scopes); None: all
     closing = False  # the server is closing it (access revoked, flooding, ...): no frame is acted on
     unchecked: access.Credentials | None = None  # to check in the frame's first run() (hub.protocol)
+    lane = LIVE  # of the frame being acted on: its database work waits behind live work if catching up
     counted = False  # among its person's open sockets (hub.inbox.PersonBudgets)
     ended = False
 
@@ -121,13 +122,13 @@ class HubConsumer(AsyncWebsocketConsumer):
         self.credentials = access.credentials_of(self.scope, user)
         self.early = []
         try:
-            scoped = await on_database_threads(scopes.scope_of)(session) if by_session else None
+            scoped = await on_database_threads(scopes.scope_of, CATCH_UP)(session) if by_session else None
             self.rooms_allowed = None if scoped is None else scoped.rooms
             # The person's own group and the session's first: a room.left, a logout or a revocation
             # published while the rooms are read below is heard, and a room left meanwhile is not joined.
             first = realtime.groups_for_connection(user.pk, session_key, False, room_ids=[], token_id=token_id)
             await realtime.listen(self, first)
-            hello, sees_everyone = await on_database_threads(selectors.hello_and_audience)(user)
+            hello, sees_everyone = await on_database_threads(selectors.hello_and_audience, CATCH_UP)(user)
             if self.rooms_allowed is not None:  # a session opened by a link: its rooms only (hub.scopes)
                 hello["rooms"] = [room for room in hello["rooms"] if room["id"] in self.rooms_allowed]
                 sees_everyone = False
@@ -297,6 +298,7 @@ class HubConsumer(AsyncWebsocketConsumer):
             await self.send_error("server_error", message, frame=data)
 
     async def _act(self, handler, data: dict) -> None:
+        self.lane = CATCH_UP if protocol.catching_up(data["type"]) else LIVE
         if self.rooms_allowed is None and protocol.checked_in_run(data["type"]):
             # The handler's first run() checks the credentials in its own trip to the database thread.
             self.unchecked = self.credentials
@@ -323,7 +325,7 @@ class HubConsumer(AsyncWebsocketConsumer):
         checks_access=False checks the socket's credentials in the same trip (raising
         access.Ended, which _act turns into a closed socket, when they no longer hold)."""
         credentials, self.unchecked = self.unchecked, None
-        return await on_database_threads(access.checked)(credentials, work, args)
+        return await on_database_threads(access.checked, self.lane)(credentials, work, args)
 
     async def _within_scope(self, data: dict) -> bool:
         """A scoped socket acts only on frames that touch its rooms alone (hub.scopes)."""

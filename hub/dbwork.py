@@ -18,10 +18,20 @@ so the pool replaces it, when it is broken, failed, was left in a transaction, o
 for KEEP_SECONDS (the pool's own max_lifetime and resizing then still apply to it). A thread
 with nothing to do for IDLE_SECONDS gives its connection back: the threads hold up to THREADS
 connections of the pool (DATABASE_POOL_SIZE, 10 by default) while sockets keep them busy only.
+
+Work comes in two lanes. LIVE is what people already connected are doing (a send, a read, a
+reaction); CATCH_UP is a socket being opened (its token or session, hello) and a client syncing
+what it missed. A thread takes live work first. After a restart or a network blip thousands of
+clients reconnect and sync at once: in one queue, every send of the people still connected
+waited behind all of that (seconds, in the reconnect storm of docs/performance.md); now it waits
+for at most the calls already running. So that opening sockets never stalls under a steady live
+load, a thread that has taken LIVE_IN_A_ROW live calls in a row takes a waiting catch-up next.
 """
 
 import asyncio
+import collections
 import contextvars
+import enum
 import functools
 import logging
 import queue
@@ -38,25 +48,48 @@ PARALLEL = settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite
 THREADS = 4
 KEEP_SECONDS = 60.0
 IDLE_SECONDS = 2.0
+LIVE_IN_A_ROW = 8
+
+
+class Lane(enum.Enum):
+    LIVE = "live"
+    CATCH_UP = "catch-up"
+
+
+LIVE, CATCH_UP = Lane.LIVE, Lane.CATCH_UP
 
 
 class DatabaseThreads:
-    """THREADS threads that run sync ORM work handed to them from the event loop, in turn."""
+    """THREADS threads that run sync ORM work handed to them from the event loop, live work first."""
 
     def __init__(self, count: int):
         self.count = count
-        self._calls: queue.SimpleQueue = queue.SimpleQueue()
+        self._lanes = {LIVE: collections.deque(), CATCH_UP: collections.deque()}
+        # One ticket per call waiting in either lane: a thread that takes a ticket always finds
+        # a call (deque appends and pops are atomic, and a call is queued before its ticket).
+        self._tickets: queue.SimpleQueue = queue.SimpleQueue()
         self._started = False
         self._lock = threading.Lock()
 
-    async def run(self, work, args: tuple):
+    async def run(self, work, args: tuple, lane: Lane = LIVE):
         if not self._started:
             self._start()
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         # In the caller's context (the request id of log lines, the language of a translation).
-        self._calls.put((loop, future, contextvars.copy_context(), work, args))
+        self._lanes[lane].append((loop, future, contextvars.copy_context(), work, args))
+        self._tickets.put(None)
         return await future
+
+    def _next(self, live_in_a_row: int) -> tuple[tuple, int]:
+        """The next call for a thread that has just taken a ticket, and its new count of live
+        calls in a row."""
+        first, second = (CATCH_UP, LIVE) if live_in_a_row >= LIVE_IN_A_ROW else (LIVE, CATCH_UP)
+        try:
+            lane, call = first, self._lanes[first].popleft()
+        except IndexError:
+            lane, call = second, self._lanes[second].popleft()
+        return call, (live_in_a_row + 1 if lane is LIVE else 0)
 
     def _start(self) -> None:
         with self._lock:
@@ -66,13 +99,14 @@ class DatabaseThreads:
                 self._started = True
 
     def _serve(self) -> None:
-        kept_since = None
+        kept_since, live_in_a_row = None, 0
         while True:
             try:
-                loop, future, context, work, args = self._calls.get(timeout=IDLE_SECONDS)
+                self._tickets.get(timeout=IDLE_SECONDS)
             except queue.Empty:
                 kept_since = _give_back()
                 continue
+            (loop, future, context, work, args), live_in_a_row = self._next(live_in_a_row)
             kept_since = _usable_connection(kept_since)
             try:
                 result, error = context.run(work, *args), None
@@ -132,15 +166,15 @@ def _give_back() -> None:
 _threads = DatabaseThreads(THREADS) if PARALLEL else None
 
 
-@functools.cache  # made once per function
-def on_database_threads(work):
-    """An async callable that runs work(*args) on the database threads (on SQLite, as
-    database_sync_to_async does: on the one thread all sync ORM work shares)."""
+@functools.cache  # made once per function and lane
+def on_database_threads(work, lane: Lane = LIVE):
+    """An async callable that runs work(*args) on the database threads, in `lane` (on SQLite, as
+    database_sync_to_async does: on the one thread all sync ORM work shares, in the order asked)."""
     if _threads is None:
         return database_sync_to_async(work)
 
     async def call(*args):
-        return await _threads.run(work, args)
+        return await _threads.run(work, args, lane)
 
     return call
 

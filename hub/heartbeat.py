@@ -13,7 +13,7 @@ import weakref
 from django.conf import settings
 
 from hub import access, protocol
-from hub.dbwork import in_presence_order, on_database_threads
+from hub.dbwork import CATCH_UP, in_presence_order, on_database_threads
 from hub.fanout import keep
 from hub.loops import one_per_loop
 
@@ -88,7 +88,7 @@ class Heartbeat:
         for start in range(0, len(sockets), BATCH):
             batch = sockets[start : start + BATCH]
             try:
-                ended = await on_database_threads(access.no_longer_holding)([s.credentials for s in batch])
+                ended = await on_database_threads(access.no_longer_holding, CATCH_UP)([s.credentials for s in batch])
             except Exception:
                 log.exception("could not check the access of open sockets")
                 return

@@ -30,9 +30,13 @@ RoomsOf = Callable[[dict], set]
 _rooms_of: dict[str, RoomsOf] = {}
 # Frame types whose handlers do all their work through conn.run(), which checks access on the way.
 _checked_in_run: set[str] = set()
+# Frame types whose work is a client catching up: it may wait behind others' live frames (hub.dbwork).
+_catching_up: set[str] = set()
 
 
-def frame(type_name: str, rooms: RoomsOf | None = None, checks_access: bool = True) -> Callable[[Handler], Handler]:
+def frame(
+    type_name: str, rooms: RoomsOf | None = None, checks_access: bool = True, catching_up: bool = False
+) -> Callable[[Handler], Handler]:
     """Register the handler of one client frame type. `rooms(frame)` (sync, it may use the ORM)
     names the rooms the frame would touch (an empty set: none); without it, a socket scoped to a
     few rooms may not send the frame at all.
@@ -40,7 +44,10 @@ def frame(type_name: str, rooms: RoomsOf | None = None, checks_access: bool = Tr
     The socket checks that its credentials still hold before a frame is acted on (hub.access),
     which is a trip to the database thread of its own. checks_access=False promises that the
     handler does nothing before its first `conn.run(...)`, which makes the check in the same trip:
-    one trip per frame instead of two (the hot path of message.send, docs/performance.md)."""
+    one trip per frame instead of two (the hot path of message.send, docs/performance.md).
+
+    catching_up=True: the frame's database work is a client catching up on what it missed, which
+    runs after the frames of people already at work when both wait (hub.dbwork's lanes)."""
 
     def register(handler: Handler) -> Handler:
         if type_name in _handlers:
@@ -50,6 +57,8 @@ def frame(type_name: str, rooms: RoomsOf | None = None, checks_access: bool = Tr
             _rooms_of[type_name] = rooms
         if not checks_access:
             _checked_in_run.add(type_name)
+        if catching_up:
+            _catching_up.add(type_name)
         return handler
 
     return register
@@ -65,6 +74,10 @@ def rooms_of(type_name: str) -> RoomsOf | None:
 
 def checked_in_run(type_name: str) -> bool:
     return type_name in _checked_in_run
+
+
+def catching_up(type_name: str) -> bool:
+    return type_name in _catching_up
 
 
 # What apps want to know of a socket's life: on_open(connections), with the [(user_id, conn_id)] of
