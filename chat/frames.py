@@ -141,8 +141,8 @@ async def sync(conn: Connection, data: dict) -> None:
 def _catch_up(user, seqs: dict[int, int], versions: dict[int, int]) -> dict:
     caught = catch_up(user, seqs, versions)
     return {
-        "new": selectors.messages_out(caught.messages),
-        "changed": selectors.messages_out(caught.changed),
+        "new": selectors.messages_out(caught.messages, caught.extras),
+        "changed": selectors.messages_out(caught.changed, caught.extras),
         "versions": {str(room): version for room, version in caught.versions.items()},
         "truncated": caught.truncated,
     }

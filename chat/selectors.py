@@ -105,7 +105,7 @@ def author_out(user) -> dict | None:
 
 def reactions_of(message_id: int) -> dict[str, list[int]]:
     summary: dict[str, list[int]] = {}
-    for emoji, user_id in Reaction.objects.filter(message_id=message_id).values_list("emoji", "user_id"):
+    for emoji, user_id in Reaction.objects.filter(message_id=message_id).order_by("pk").values_list("emoji", "user_id"):
         summary.setdefault(emoji, []).append(user_id)
     return summary
 
@@ -151,11 +151,17 @@ def _iso(moment) -> str | None:
     return timezone.localtime(moment).isoformat() if moment else None
 
 
-def messages_out(messages: list[Message]) -> list[dict]:
-    """Many messages with their reactions in one query."""
+def messages_out(messages: list[Message], extras: dict | None = None) -> list[dict]:
+    """Many messages with their reactions in one query and their files in another; none when
+    `extras` (message id -> (reactions, files)) already holds them all (chat.syncing)."""
+    if extras is not None and all(message.pk in extras for message in messages):
+        return [message_out(message, *extras[message.pk]) for message in messages]
     summary: dict[int, dict[str, list[int]]] = {}
-    rows = Reaction.objects.filter(message_id__in=[m.pk for m in messages]).values_list(
-        "message_id", "emoji", "user_id"
+    # In the order given, as chat.syncing brings them.
+    rows = (
+        Reaction.objects.filter(message_id__in=[m.pk for m in messages])
+        .order_by("pk")
+        .values_list("message_id", "emoji", "user_id")
     )
     for message_id, emoji, user_id in rows:
         summary.setdefault(message_id, {}).setdefault(emoji, []).append(user_id)

@@ -163,3 +163,49 @@ def test_changes_page_over_rest_in_version_order_for_members_only(client, pair):
     client.force_login(pair["outsider"].user)
     assert client.get(f"/api/v1/rooms/{room.pk}/changes").status_code == 404
     assert client.get(f"/api/v1/rooms/{room.pk}/changes?after_version=-1").status_code in (400, 422)
+
+
+def test_a_synced_message_reads_as_the_history_shows_it(client, pair, settings, tmp_path):
+    """Whichever way the server finds them (on PostgreSQL one statement, chat.syncing), messages
+    come back from a sync exactly as the room's history shows them: authors with and without a
+    directory entry, reactions, files, replies, edits and deletions."""
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from chat.attachments import upload
+    from chat.services import add_members
+    from hub.tokens import issue_token
+
+    settings.MEDIA_ROOT = tmp_path
+    room, somchai, somsri = pair["room"], pair["somchai"].user, pair["somsri"].user
+    bot = get_user_model().objects.create(username="registry-bot")  # an account with no person
+    add_members(room, [bot])
+    first, _ = send_message(somchai, room.pk, "**ตัวหนา** และ `code`", client_id="a")
+    file = upload(somchai, room.pk, SimpleUploadedFile("คำขอ.pdf", b"%PDF-1.4 test", content_type="application/pdf"))
+    send_message(somchai, room.pk, "แนบไฟล์", client_id="b", attachment_ids=[file.pk])
+    send_message(somsri, room.pk, "ตอบในเธรด", client_id="c", thread_id=first.pk)
+    send_message(bot, room.pk, "คำขอใหม่ 1 รายการ", client_id="d")
+    gone, _ = send_message(somchai, room.pk, "จะลบ", client_id="e")
+    react(somsri, first.pk, "👍", add=True)
+    react(somchai, first.pk, "👍", add=True)
+    react(somchai, first.pk, "🎉", add=True)
+    edit_message(somchai, first.pk, "**ตัวหนา** (แก้)")
+    delete_message(somchai, gone.pk)
+
+    events, _rounds = sync_all(pair["h2"], {str(room.pk): 0}, {})
+    synced = [event["message"] for event in events]
+    token = issue_token(somsri, "test")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    history = client.get(f"/api/v1/rooms/{room.pk}/messages?limit=50", **auth).json()["results"]
+    replies = client.get(f"/api/v1/rooms/{room.pk}/messages?limit=50&thread={first.pk}", **auth).json()["results"]
+    shown = sorted({m["id"]: m for m in history + replies}.values(), key=lambda m: m["seq"])
+
+    assert [m["seq"] for m in synced] == [m["seq"] for m in shown] == [1, 2, 3, 4, 5]
+    assert synced == shown
+    assert synced[0]["reactions"] == {"👍": [somsri.pk, somchai.pk], "🎉": [somchai.pk]}
+    assert synced[0]["author"]["name_en"] == "Mr Somchai Jaidee" and synced[0]["edited_at"]
+    assert synced[1]["attachments"][0]["name"] == "คำขอ.pdf"
+    assert synced[3]["author"] == {
+        "id": bot.pk, "name": "registry-bot", "name_th": "registry-bot", "name_en": "registry-bot", "person": None
+    }
+    assert synced[4]["deleted"] is True and synced[4]["body"] == ""
