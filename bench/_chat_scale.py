@@ -141,6 +141,85 @@ class Client:
         self.closed.set()
 
 
+async def _connect_all(clients: list[Client]) -> dict:
+    """Connect every client (200 at a time) and start reading; the readers by client."""
+    at_once = asyncio.Semaphore(200)
+
+    async def first_connect(client):
+        async with at_once:
+            await client.connect(client.port, sync=False)
+
+    await asyncio.gather(*(first_connect(client) for client in clients))
+    return {client: asyncio.create_task(client.read()) for client in clients}
+
+
+async def _final_sync(clients: list[Client], readers: dict, port: int) -> int:
+    """Every client syncs once more, as it would on its next gap or hello (reconnecting to `port`
+    if it is still away): the database is the record. Returns how many were still away."""
+    still_away = [client for client in clients if client.closed.is_set()]
+
+    async def final_sync(client):
+        try:
+            if client.closed.is_set():  # never came back: once more, to the survivor
+                await client.connect(port, sync=False)
+                readers[client] = asyncio.create_task(client.read())
+            await client.sync()
+            await asyncio.wait_for(client.synced.wait(), 60)
+        except Exception as error:  # counted by the caller: a client without sync.done
+            client.ended_by = error
+
+    await asyncio.gather(*(final_sync(client) for client in clients))
+    return len(still_away)
+
+
+async def _close_all(clients: list[Client], readers: dict) -> None:
+    for task in readers.values():
+        task.cancel()
+    await asyncio.gather(*(client.socket.close() for client in clients if client.socket), return_exceptions=True)
+
+
+def returning_clients(pipe, tokens: list[str], ports: list[int]) -> None:
+    """The clients of the process to be killed, in a load generator process of their own: on a
+    real network they are other machines, and in the same process as the people who stay, their
+    2,500 closes, handshakes and syncs held up that process's own reading and sending (the
+    "during" latency then measured the generator as much as the server)."""
+    asyncio.run(_returning(pipe, tokens, ports))
+
+
+async def _returning(pipe, tokens: list[str], ports: list[int]) -> None:
+    loop = asyncio.get_running_loop()
+    clients = [Client(token, ports[0]) for token in tokens]
+    readers = await _connect_all(clients)
+    pipe.send("ready")
+    killed = await loop.run_in_executor(None, pipe.recv)  # the moment of the kill (time.monotonic)
+    caught_up_at: dict[Client, float] = {}
+
+    async def come_back(client):
+        await client.closed.wait()
+        for _attempt in range(20):
+            try:
+                await client.connect(ports[1], sync=True)
+                break
+            except Exception:
+                await asyncio.sleep(0.2)
+        readers[client] = asyncio.create_task(client.read())
+        await asyncio.wait_for(client.synced.wait(), 60)
+        caught_up_at[client] = time.monotonic() - killed
+
+    await asyncio.wait([asyncio.create_task(come_back(client)) for client in clients], timeout=60)
+    pipe.send({"back": list(caught_up_at.values()), "refused": sum(client.refused for client in clients)})
+    await loop.run_in_executor(None, pipe.recv)  # "final": after the grace
+    pipe.send([(client.start, client.have) for client in clients])  # what they have by then
+    still_away = await _final_sync(clients, readers, ports[1])
+    pipe.send(
+        {
+            "still_away": still_away,
+            "clients": [(client.start, client.have, client.synced.is_set(), client.refusals) for client in clients],
+        }
+    )
+    await _close_all(clients, readers)
+
+
 async def storm(
     ports: list[int],
     pids: list[int],
@@ -154,28 +233,34 @@ async def storm(
     """rooms: [(room id, [token per member])], members spread over the two processes in turn.
 
     People on the second process talk throughout (`rate` messages a second over all the rooms,
-    each sent through a member on that process); the first process is killed; all its clients reconnect to the
-    second at once and sync from their gap-free seqs. Messages sent while they were away are
-    what they missed. Measured: how long until the last of them has every message of its rooms,
-    the latency the people already on the second process saw before and during the storm, and,
-    after `grace` seconds for late deliveries and one more sync by every client, the messages
-    acked to a sender that a member never saw (lost)."""
-    clients, senders = [], []
+    each sent through a member on that process); the first process is killed; all its clients
+    (in a generator process of their own, returning_clients) reconnect to the second at once and
+    sync from their gap-free seqs. Messages sent while they were away are what they missed.
+    Measured: how long until the last of them has every message of its rooms, the latency the
+    people already on the second process saw before and during the storm, and, after `grace`
+    seconds for late deliveries and one more sync by every client, the messages acked to a sender
+    that a member never saw (lost)."""
+    import multiprocessing
+
+    stayed, senders, moved_tokens = [], [], []
     for room_id, tokens in rooms:
-        members = [Client(token, ports[index % 2]) for index, token in enumerate(tokens)]
-        clients += members
-        senders.append((room_id, next(member for member in members if member.port == ports[1])))
-    at_once = asyncio.Semaphore(200)
-
-    async def first_connect(client):
-        async with at_once:
-            await client.connect(client.port, sync=False)
-
-    await asyncio.gather(*(first_connect(client) for client in clients))
-    readers = {client: asyncio.create_task(client.read()) for client in clients}
-    moved = [client for client in clients if client.port == ports[0]]
-    stayed = [client for client in clients if client.port == ports[1]]
-    print(f"  storm: {len(clients)} sockets open ({len(moved)} on the process to be killed)", flush=True)
+        members = [Client(token, ports[1]) for index, token in enumerate(tokens) if index % 2]
+        moved_tokens += [token for index, token in enumerate(tokens) if not index % 2]
+        stayed += members
+        senders.append((room_id, members[0]))
+    pipe, child_end = multiprocessing.Pipe()
+    returning = multiprocessing.get_context("spawn").Process(
+        target=returning_clients, args=(child_end, moved_tokens, ports), daemon=True
+    )
+    returning.start()
+    loop = asyncio.get_running_loop()
+    readers = await _connect_all(stayed)
+    if await loop.run_in_executor(None, pipe.recv) != "ready":
+        raise RuntimeError("the returning clients did not connect")
+    print(
+        f"  storm: {len(stayed) + len(moved_tokens)} sockets open ({len(moved_tokens)} on the process to be killed)",
+        flush=True,
+    )
 
     sent = 0
 
@@ -204,71 +289,59 @@ async def storm(
     for client in stayed:
         client.latencies = []
 
+    killed = time.monotonic()  # CLOCK_MONOTONIC: the same clock in the generator's other process
+    pipe.send(killed)  # first, so that the returning clients are waiting for the close
     processes[0].kill()
-    killed = time.monotonic()
     if profile:  # the survivor, from the kill until the storm's talking stops
         from bench.chat import start_profiler
 
         start_profiler(pids[1], seconds / 2, profile)
-    talking = asyncio.create_task(talk(killed + seconds / 2, "storm"))
-    caught_up_at: dict[Client, float] = {}
-
-    async def come_back(client):
-        await client.closed.wait()
-        for _attempt in range(20):
-            try:
-                await client.connect(ports[1], sync=True)
-                break
-            except Exception:
-                await asyncio.sleep(0.2)
-        readers[client] = asyncio.create_task(client.read())
-        await asyncio.wait_for(client.synced.wait(), 60)
-        caught_up_at[client] = time.monotonic() - killed
-
-    returning = [asyncio.create_task(come_back(client)) for client in moved]
-    await talking
-    await asyncio.wait(returning, timeout=60)
+    await talk(killed + seconds / 2, "storm")
+    came_back = await loop.run_in_executor(None, pipe.recv)
     storm_latencies = [latency for client in stayed for latency in client.latencies]
     await asyncio.sleep(grace)  # the last messages' live deliveries, and their acks
     acked: dict[int, set[int]] = {}
-    for client in clients:
+    for client in stayed:
         for room, seqs in client.acked.items():
             acked.setdefault(room, set()).update(seqs)
-    unseen_after_grace = sum(len(client.unseen(acked)) for client in clients)
-    # Then every client syncs once more, as it would on its next gap or hello: the database is the
-    # record, so what is still unseen after that is lost.
-    still_away = [client for client in clients if client.closed.is_set()]
-
-    async def final_sync(client):
-        try:
-            if client.closed.is_set():  # never came back: once more, to the survivor
-                await client.connect(ports[1], sync=False)
-                readers[client] = asyncio.create_task(client.read())
-            await client.sync()
-            await asyncio.wait_for(client.synced.wait(), 60)
-        except Exception as error:  # counted below: a client without sync.done
-            client.ended_by = error
-
-    await asyncio.gather(*(final_sync(client) for client in clients))
+    # The returning clients' state, as it stands after the grace, then after their final sync.
+    pipe.send("final")
+    after_grace = []
+    for start, have in await loop.run_in_executor(None, pipe.recv):
+        shell = Client("", ports[1])
+        shell.start, shell.have = start, have
+        after_grace.append(shell)
+    still_away = await _final_sync(stayed, readers, ports[1])
+    final = await loop.run_in_executor(None, pipe.recv)
+    returning.join(30)
+    moved = []
+    for start, have, synced, refusals in final["clients"]:
+        shell = Client("", ports[1])
+        shell.start, shell.have, shell.refusals = start, have, refusals
+        if synced:
+            shell.synced.set()
+        moved.append(shell)
+    clients = stayed + moved
     unseen = [client.unseen(acked) for client in clients]
+    back = came_back["back"]
     return {
         "sent": sent,
         "acked": sum(len(seqs) for seqs in acked.values()),
         "refusals": sum(client.refusals for client in clients),
-        "unseen_after_grace": unseen_after_grace,
+        "unseen_after_grace": sum(len(client.unseen(acked)) for client in stayed + after_grace),
         "not_synced": sum(not client.synced.is_set() for client in clients),
-        "still_away": len(still_away),
+        "still_away": still_away + final["still_away"],
         "lost_pairs": sum(len(pairs) for pairs in unseen),
         "lost_messages": len(set().union(*unseen)),
         "lost_clients": sum(bool(pairs) for pairs in unseen),
         "moved": len(moved),
-        "back": len(caught_up_at),
-        "last_back_s": max(caught_up_at.values(), default=float("nan")),
-        "p50_back_s": percentile(list(caught_up_at.values()), 0.5),
+        "back": len(back),
+        "last_back_s": max(back, default=float("nan")),
+        "p50_back_s": percentile(back, 0.5),
         "quiet_p99": percentile(quiet_latencies, 0.99),
         "storm_p50": percentile(storm_latencies, 0.5),
         "storm_p99": percentile(storm_latencies, 0.99),
-        "refused": sum(client.refused for client in clients),
+        "refused": sum(client.refused for client in stayed) + came_back["refused"],
         "clients": clients,
         "readers": readers,
     }
@@ -314,7 +387,5 @@ def run_storm(args, env: dict, rooms: list[tuple]) -> None:
 async def _storm_and_close(ports, pids, processes, rooms, seconds, rate, grace, profile) -> dict:
     outcome = await storm(ports, pids, processes, rooms, seconds, rate, grace, profile)
     all_rooms = {room for client in outcome["clients"] for room in client.start}
-    for task in outcome["readers"].values():
-        task.cancel()
-    await asyncio.gather(*(client.socket.close() for client in outcome["clients"]), return_exceptions=True)
+    await _close_all(outcome["clients"], outcome["readers"])
     return {**outcome, "rooms": all_rooms}

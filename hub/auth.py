@@ -4,7 +4,7 @@ from channels.auth import AuthMiddleware, get_user
 from channels.sessions import CookieMiddleware, InstanceSessionWrapper, SessionMiddleware
 from django.contrib.auth.models import AnonymousUser
 
-from hub.dbwork import CATCH_UP, on_database_threads
+from hub.dbwork import OPENING, on_database_threads
 from hub.tokens import bearer_from_header, token_for
 
 
@@ -29,7 +29,7 @@ class BearerTokenMiddleware:
         value = header(scope, b"authorization")
         if value is not None:
             token = bearer_from_header(value)
-            found = await on_database_threads(token_for, CATCH_UP)(token) if token else None
+            found = await on_database_threads(token_for, OPENING)(token) if token else None
             user = found.user if found is not None else AnonymousUser()
             token_id = found.pk if found is not None else None
             scope = {**scope, "user": user, "auth_method": "token", "token_id": token_id}
@@ -44,7 +44,7 @@ class SessionAuthMiddleware(AuthMiddleware):
     others (the capacity benchmark, docs/performance.md)."""
 
     async def resolve_scope(self, scope):
-        scope["user"]._wrapped = await on_database_threads(get_user.func, CATCH_UP)(scope)
+        scope["user"]._wrapped = await on_database_threads(get_user.func, OPENING)(scope)
 
 
 class SocketSessionMiddleware(SessionMiddleware):

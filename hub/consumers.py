@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from hub import access, fanout, inbox, protocol, realtime, scopes, selectors
 from hub.auth import header
-from hub.dbwork import CATCH_UP, LIVE, in_presence_order, on_database_threads
+from hub.dbwork import CATCH_UP, LIVE, OPENING, in_presence_order, on_database_threads
 from hub.errors import HubError
 from hub.heartbeat import heartbeat
 from hub.i18n import choose_language
@@ -122,7 +122,7 @@ class HubConsumer(AsyncWebsocketConsumer):
         self.credentials = access.credentials_of(self.scope, user)
         self.early = []
         try:
-            scoped = await on_database_threads(scopes.scope_of, CATCH_UP)(session) if by_session else None
+            scoped = await on_database_threads(scopes.scope_of, OPENING)(session) if by_session else None
             self.rooms_allowed = None if scoped is None else scoped.rooms
             # The person's own group and the session's first: a room.left, a logout or a revocation
             # published while the rooms are read below is heard, and a room left meanwhile is not joined.

@@ -19,13 +19,17 @@ for KEEP_SECONDS (the pool's own max_lifetime and resizing then still apply to i
 with nothing to do for IDLE_SECONDS gives its connection back: the threads hold up to THREADS
 connections of the pool (DATABASE_POOL_SIZE, 10 by default) while sockets keep them busy only.
 
-Work comes in two lanes. LIVE is what people already connected are doing (a send, a read, a
-reaction); CATCH_UP is a socket being opened (its token or session, hello) and a client syncing
-what it missed. A thread takes live work first. After a restart or a network blip thousands of
-clients reconnect and sync at once: in one queue, every send of the people still connected
-waited behind all of that (seconds, in the reconnect storm of docs/performance.md); now it waits
-for at most the calls already running. So that opening sockets never stalls under a steady live
-load, a thread that has taken LIVE_IN_A_ROW live calls in a row takes a waiting catch-up next.
+Work comes in three lanes, taken in this order:
+- LIVE: what people already connected are doing (a send, a read, a reaction);
+- CATCH_UP: a socket already accepted getting going (its hello, a sync of what it missed);
+- OPENING: a new socket's token or session.
+After a restart or a network blip thousands of clients reconnect and sync at once. In one queue,
+every send of the people still connected waited behind all of that (seconds, in the reconnect
+storm of docs/performance.md), and every socket's hello waited behind every other socket's token
+lookup, its sync behind every hello: nobody was back until nearly everybody was. Now a send waits
+for the calls already running, and a socket once started is finished before new ones are started.
+So that no lane stalls under a steady load on the lanes before it, a thread that has taken
+IN_A_ROW calls in a row while a later lane waited takes that lane's next call.
 """
 
 import asyncio
@@ -48,15 +52,18 @@ PARALLEL = settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite
 THREADS = 4
 KEEP_SECONDS = 60.0
 IDLE_SECONDS = 2.0
-LIVE_IN_A_ROW = 8
+IN_A_ROW = 8
 
 
 class Lane(enum.Enum):
     LIVE = "live"
     CATCH_UP = "catch-up"
+    OPENING = "opening"
 
 
-LIVE, CATCH_UP = Lane.LIVE, Lane.CATCH_UP
+LIVE, CATCH_UP, OPENING = Lane.LIVE, Lane.CATCH_UP, Lane.OPENING
+FIRST_FIRST = (LIVE, CATCH_UP, OPENING)
+LAST_FIRST = tuple(reversed(FIRST_FIRST))
 
 
 class DatabaseThreads:
@@ -64,9 +71,9 @@ class DatabaseThreads:
 
     def __init__(self, count: int):
         self.count = count
-        self._lanes = {LIVE: collections.deque(), CATCH_UP: collections.deque()}
-        # One ticket per call waiting in either lane: a thread that takes a ticket always finds
-        # a call (deque appends and pops are atomic, and a call is queued before its ticket).
+        self._lanes = {lane: collections.deque() for lane in Lane}
+        # One ticket per call waiting in a lane: a thread holding a ticket always has a call to
+        # find (deque appends and pops are atomic, and a call is queued before its ticket).
         self._tickets: queue.SimpleQueue = queue.SimpleQueue()
         self._started = False
         self._lock = threading.Lock()
@@ -81,15 +88,19 @@ class DatabaseThreads:
         self._tickets.put(None)
         return await future
 
-    def _next(self, live_in_a_row: int) -> tuple[tuple, int]:
-        """The next call for a thread that has just taken a ticket, and its new count of live
-        calls in a row."""
-        first, second = (CATCH_UP, LIVE) if live_in_a_row >= LIVE_IN_A_ROW else (LIVE, CATCH_UP)
-        try:
-            lane, call = first, self._lanes[first].popleft()
-        except IndexError:
-            lane, call = second, self._lanes[second].popleft()
-        return call, (live_in_a_row + 1 if lane is LIVE else 0)
+    def _next(self, in_a_row: int) -> tuple[tuple, int]:
+        """The next call for a thread that has just taken a ticket, and its new count of calls
+        taken in a row while a later lane waited."""
+        order = LAST_FIRST if in_a_row >= IN_A_ROW else FIRST_FIRST
+        while True:  # another thread may take the call seen here first; then one is elsewhere
+            for lane in order:
+                try:
+                    call = self._lanes[lane].popleft()
+                except IndexError:
+                    continue
+                later = FIRST_FIRST[FIRST_FIRST.index(lane) + 1 :]
+                passed_over = order is FIRST_FIRST and any(self._lanes[other] for other in later)
+                return call, (in_a_row + 1 if passed_over else 0)
 
     def _start(self) -> None:
         with self._lock:
@@ -99,14 +110,14 @@ class DatabaseThreads:
                 self._started = True
 
     def _serve(self) -> None:
-        kept_since, live_in_a_row = None, 0
+        kept_since, in_a_row = None, 0
         while True:
             try:
                 self._tickets.get(timeout=IDLE_SECONDS)
             except queue.Empty:
                 kept_since = _give_back()
                 continue
-            (loop, future, context, work, args), live_in_a_row = self._next(live_in_a_row)
+            (loop, future, context, work, args), in_a_row = self._next(in_a_row)
             kept_since = _usable_connection(kept_since)
             try:
                 result, error = context.run(work, *args), None

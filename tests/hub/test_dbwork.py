@@ -1,10 +1,10 @@
-"""The database threads' two lanes (hub.dbwork): the work of people already connected runs before
-sockets opening and clients catching up, and catching up still moves under a steady live load."""
+"""The database threads' lanes (hub.dbwork): the work of people already connected runs first, then
+sockets already accepted getting going (hello, sync), then new sockets; no lane stalls for good."""
 
 import asyncio
 import threading
 
-from hub.dbwork import CATCH_UP, LIVE, LIVE_IN_A_ROW, DatabaseThreads
+from hub.dbwork import CATCH_UP, IN_A_ROW, LIVE, OPENING, DatabaseThreads
 
 
 def order_of_calls(queued: list[tuple[str, object]]) -> list[str]:
@@ -35,16 +35,27 @@ def test_a_send_waits_for_the_call_running_not_for_the_reconnects_queued_before_
     assert order_of_calls(queued) == ["send", "read", "sync 0", "sync 1", "sync 2", "sync 3", "sync 4"]
 
 
+def test_a_socket_already_started_is_finished_before_new_ones_are_started():
+    queued = [("token a", OPENING), ("token b", OPENING), ("hello c", CATCH_UP), ("sync c", CATCH_UP)]
+    assert order_of_calls(queued) == ["hello c", "sync c", "token a", "token b"]
+
+
 def test_catching_up_takes_its_turn_under_a_steady_live_load():
-    queued = [("hello", CATCH_UP)] + [(f"send {n}", LIVE) for n in range(LIVE_IN_A_ROW + 3)]
+    queued = [("hello", CATCH_UP)] + [(f"send {n}", LIVE) for n in range(IN_A_ROW + 3)]
     ran = order_of_calls(queued)
-    assert ran.index("hello") == LIVE_IN_A_ROW
-    assert [name for name in ran if name != "hello"] == [f"send {n}" for n in range(LIVE_IN_A_ROW + 3)]
+    assert ran.index("hello") == IN_A_ROW
+    assert [name for name in ran if name != "hello"] == [f"send {n}" for n in range(IN_A_ROW + 3)]
+
+
+def test_a_new_socket_takes_its_turn_under_a_steady_load_of_others():
+    queued = [("token", OPENING)] + [(f"sync {n}", CATCH_UP) for n in range(IN_A_ROW)] + [("send", LIVE)]
+    ran = order_of_calls(queued)
+    assert ran[0] == "send" and ran.index("token") == IN_A_ROW
 
 
 def test_each_lane_keeps_its_own_order():
-    queued = [("open a", CATCH_UP), ("send a", LIVE), ("open b", CATCH_UP), ("send b", LIVE)]
-    assert order_of_calls(queued) == ["send a", "send b", "open a", "open b"]
+    queued = [("hello a", CATCH_UP), ("send a", LIVE), ("token b", OPENING), ("hello b", CATCH_UP), ("send b", LIVE)]
+    assert order_of_calls(queued) == ["send a", "send b", "hello a", "hello b", "token b"]
 
 
 def test_a_failing_call_reaches_its_caller_and_the_thread_goes_on():
