@@ -1,6 +1,7 @@
 """ASGI entry point: HTTP goes to Django, /ws/ to the one HubConsumer."""
 
 import asyncio
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -51,3 +52,11 @@ application = Observe(
         )
     )
 )
+
+# A full garbage collection of a process holding thousands of sockets took 0.3-0.7 s, and while
+# sockets were opening one came every 1-2 s: the loop stood still and so did every delivery (the
+# reconnect storm, docs/performance.md). What start-up loaded stays for the process's life and is
+# set aside from collections; full collections run at most a tenth as often (the young
+# generations, where most garbage dies, are collected as before).
+gc.freeze()
+gc.set_threshold(700, 10, 100)
