@@ -64,7 +64,6 @@ WHERE ms.user_id = %(user)s AND ms.room_id = ANY(%(rooms)s::bigint[])
 """  # noqa: S608
 
 
-
 def _converters(model) -> list[tuple[int, list, object]]:
     """(position, converters, column) of the model's fields whose database values need converting
     (a JSON field's text, say), as the ORM's compiler applies them."""
@@ -77,7 +76,7 @@ def _converters(model) -> list[tuple[int, list, object]]:
     return found
 
 
-_CONVERTERS: dict = {}
+_CONVERTERS = {model: _converters(model) for model, _alias in _PARTS}
 
 # What came with each message: its reactions (emoji -> the people, in the order given) and files.
 Extras = dict[int, tuple[dict[str, list[int]], list[Attachment]]]
@@ -122,8 +121,6 @@ def _messages(sql: str, params: dict) -> tuple[list[Message], Extras]:
         for model, _alias in _PARTS:
             values = row[start : start + len(_FIELDS[model])]
             start += len(_FIELDS[model])
-            if model not in _CONVERTERS:
-                _CONVERTERS[model] = _converters(model)
             if _CONVERTERS[model] and values[0] is not None:
                 values = list(values)
                 for position, converters, column in _CONVERTERS[model]:
