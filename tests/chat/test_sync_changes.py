@@ -72,6 +72,22 @@ def test_edits_deletions_reactions_and_pins_made_while_away_are_brought_back(pai
     assert somsri  # she is a member: she is told
 
 
+def test_a_client_asking_only_for_changes_gets_those_to_every_message_of_the_room(pair):
+    """With versions and no seqs (a client that has the whole room and only checks for changes),
+    every message of the room may have changed: none is left out for want of a seq."""
+    room, somchai = pair["room"], pair["somchai"].user
+    sent = [send_message(somchai, room.pk, f"ข้อความ {n}", client_id=f"v{n}")[0] for n in range(1, 4)]
+    edit_message(somchai, sent[2].pk, "ข้อความ 3 (แก้)")
+    react(somchai, sent[0].pk, "🙏", add=True)
+
+    events, rounds = sync_all(pair["h2"], {}, {str(room.pk): 0})
+
+    assert [(e["type"], e["message"]["seq"]) for e in events] == [("message.updated", 3), ("message.updated", 1)]
+    assert events[0]["message"]["body"] == "ข้อความ 3 (แก้)"
+    assert events[1]["message"]["reactions"] == {"🙏": [somchai.pk]}
+    assert rounds == [{"type": "sync.done", "versions": {str(room.pk): 2}}]
+
+
 def test_a_long_absence_comes_back_in_rounds_each_bounded(pair, monkeypatch):
     monkeypatch.setattr(catchup, "SYNC_LIMIT", 4)
     room, somchai = pair["room"], pair["somchai"].user
