@@ -63,14 +63,15 @@ async def message_send(conn: Connection, data: dict) -> None:
     client_id = data.get("client_id")
     if client_id is not None and not isinstance(client_id, str):
         raise Invalid(_("client_id is text."), fields={"client_id": _("Not text.")})
-    out = await conn.run(_send, conn.user, room_id, data, thread)
+    out = await conn.run_checking(_send, conn.user, room_id, data, thread)
     await conn.reply(data, {"type": "ack", "client_id": out["client_id"], "message": out})
 
 
-def _send(user, room_id: int, data: dict, thread: int | None) -> dict:
-    # One trip to the database thread per send: the rate check, the message, the ack's payload.
+def _send(credentials, user, room_id: int, data: dict, thread: int | None) -> dict:
+    # One trip to the database thread per send: the access and rate checks, the message, the ack's
+    # payload; on PostgreSQL, one statement for all but the payload (chat.sending).
     message, _created = services.send_message(
-        user, room_id, data.get("body"), data.get("client_id") or "", thread, data.get("attachments")
+        user, room_id, data.get("body"), data.get("client_id") or "", thread, data.get("attachments"), credentials
     )
     return getattr(message, "payload", None) or selectors.message_out(message)
 

@@ -90,6 +90,8 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["room", "thread", "seq"]),
             models.Index(fields=["room", "version"], condition=models.Q(version__gt=0), name="changed_messages"),
+            # The send's rate limit counts the author's messages of the last seconds (chat.limits).
+            models.Index(fields=["author", "created_at"], name="messages_by_author_recently"),
         ]
 
     def __str__(self) -> str:

@@ -34,7 +34,7 @@ from chat.rooms import (  # noqa: F401 - chat's writes are reached through chat.
     set_archived,
     start_room,
 )
-from hub import realtime
+from hub import access, realtime
 from hub.errors import Forbidden, Invalid, NotFound, TooLarge
 
 MAX_BODY_CHARS = 10_000
@@ -55,26 +55,31 @@ def send_message(
     client_id: str = "",
     thread_id: int | None = None,
     attachment_ids: list | None = None,
+    credentials: access.Credentials | None = None,
 ) -> tuple[Message, bool]:
     """Store a message and announce it; returns (message, created).
 
     The same client_id from the same author returns the first message (a resend after a lost
     ack); with a different body it is refused. Seqs count up by one per room with no gaps: the
-    room's counter is taken under its row lock and rolls back with a failed insert.
+    room's counter is taken under its row lock and rolls back with a failed insert. A socket's
+    `credentials` are checked before anything is written (access.Ended when they no longer hold).
 
     This is the hot path (bench/chat.py): on PostgreSQL the common send (no thread, no file, no
-    mention) is one statement (chat.sending); otherwise four, three of them in raw SQL (_store).
-    The message as announced is left on `message.payload` for the caller's ack.
+    mention) is one statement (chat.sending), the access check and the rate limit included;
+    otherwise six, four of them in raw SQL (_store). The message as announced is left on
+    `message.payload` for the caller's ack.
     """
-    limits.check_send(user)
     body = _clean_body(body, allow_empty=bool(attachment_ids))
     client_id = (client_id or "").strip()
     if len(client_id) > MAX_CLIENT_ID_CHARS:
         raise Invalid(_("client_id is at most %(limit)s characters.") % {"limit": MAX_CLIENT_ID_CHARS})
     if thread_id is None and not attachment_ids and sending.usable() and not markdown.mentioned_handles(body):
-        sent = _send_in_one_statement(user, room_id, body, client_id)
+        sent = _send_in_one_statement(user, room_id, body, client_id, credentials)
         if sent is not None:
             return sent
+        credentials = None  # the statement found them holding
+    access.require(credentials)
+    limits.check_send(user)
     room = selectors.room_to_post_in(user, room_id)
     if client_id and attachment_ids:
         # Its files are already tied to the first message: answer with that one before checking them.
@@ -110,13 +115,15 @@ def send_message(
     return message, True
 
 
-def _send_in_one_statement(user, room_id, body: str, client_id: str) -> tuple[Message, bool] | None:
+def _send_in_one_statement(
+    user, room_id, body: str, client_id: str, credentials: access.Credentials | None
+) -> tuple[Message, bool] | None:
     """send_message's common case on PostgreSQL; None when the portable path must say why not."""
     room_id = int(room_id)
     if not 0 < room_id < 2**63:
         raise NotFound()
     try:
-        message = sending.store(user, room_id, body, markdown.render(body), client_id)
+        message = sending.store(user, room_id, body, markdown.render(body), client_id, credentials)
     except IntegrityError:
         # The same client_id stored before (a resend after a lost ack), or by a concurrent send.
         earlier = _earlier_send(user, client_id, body, room_id) if client_id else None

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
+from hub.errors import HubError
 from hub.models import ApiToken
 
 # The database session backend keeps sessions in a table that one query can check; with the
@@ -51,36 +52,64 @@ def credentials_of(scope: dict, user) -> Credentials:
     )
 
 
-def _statement(credentials: Credentials) -> tuple[str, list]:
+def condition(credentials: Credentials, now_param: str = "access_now") -> tuple[str, dict]:
+    """`still_hold` as an SQL condition with named parameters, for a statement that checks the
+    credentials in its own round trip (the send path, chat.sending). `now_param` names a parameter
+    the caller already passes with the current time, adapted for the database (or leaves it to this)."""
     user_table = get_user_model()._meta.db_table
-    sql = f"SELECT 1 FROM {user_table} u WHERE u.id = %s AND u.is_active AND u.password = %s"  # noqa: S608 - table names only
-    params: list = [credentials.user_id, credentials.password]
+    sql = (
+        f"EXISTS (SELECT 1 FROM {user_table} u"  # noqa: S608 - table names only
+        " WHERE u.id = %(access_user)s AND u.is_active AND u.password = %(access_password)s"
+    )
+    params: dict = {"access_user": credentials.user_id, "access_password": credentials.password}
     if credentials.token_id is not None:
         sql += (
             f" AND EXISTS (SELECT 1 FROM {ApiToken._meta.db_table} t"  # noqa: S608
-            " WHERE t.id = %s AND t.user_id = u.id AND t.revoked_at IS NULL)"
+            " WHERE t.id = %(access_token)s AND t.user_id = u.id AND t.revoked_at IS NULL)"
         )
-        params.append(credentials.token_id)
+        params["access_token"] = credentials.token_id
     if credentials.session_key is not None:
-        sql += " AND EXISTS (SELECT 1 FROM django_session s WHERE s.session_key = %s AND s.expire_date > %s)"
-        params += [credentials.session_key, connection.ops.adapt_datetimefield_value(timezone.now())]
-    return sql, params
+        sql += (
+            " AND EXISTS (SELECT 1 FROM django_session s"  # noqa: S608 - a parameter's name only
+            f" WHERE s.session_key = %(access_session)s AND s.expire_date > %({now_param})s)"
+        )
+        params["access_session"] = credentials.session_key
+        if now_param == "access_now":
+            params["access_now"] = connection.ops.adapt_datetimefield_value(timezone.now())
+    return sql + ")", params
 
 
 def still_hold(credentials: Credentials) -> bool:
     """One query: may this socket still act for its person?"""
-    sql, params = _statement(credentials)
+    sql, params = condition(credentials)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(f"SELECT 1 WHERE {sql}", params)
         return cursor.fetchone() is not None
+
+
+def require(credentials: Credentials | None) -> None:
+    """Raise Ended unless the credentials still hold (None: nothing to check)."""
+    if credentials is not None and not still_hold(credentials):
+        raise Ended()
 
 
 def checked(credentials: Credentials | None, work, args: tuple):
     """work(*args), once `still_hold(credentials)` (None: nothing to check): in one trip to the
     database thread."""
-    if credentials is not None and not still_hold(credentials):
-        raise Ended()
+    require(credentials)
     return work(*args)
+
+
+def checked_by_work(credentials: Credentials | None, work, args: tuple):
+    """work(credentials, *args), which checks the credentials in a statement of its own and raises
+    Ended when they no longer hold: the send path's one round trip (chat.sending). When the work
+    refuses the frame before its statement ran (bad input), the credentials are checked here, so
+    that no answer but the close reaches a socket whose access has ended."""
+    try:
+        return work(credentials, *args)
+    except HubError:
+        require(credentials)
+        raise
 
 
 def no_longer_holding(many: list[Credentials]) -> set[Credentials]:

@@ -267,8 +267,10 @@ class HubConsumer(AsyncWebsocketConsumer):
             return
         try:
             data = json.loads(text_data)
-            # A "\ud800" escape parses into a lone surrogate that can be neither stored nor echoed.
-            json.dumps(data, ensure_ascii=False).encode()
+            if "\\u" in text_data:
+                # A "\ud800" escape parses into a lone surrogate that can be neither stored nor
+                # echoed; text that arrived as UTF-8 holds none, so only escapes need the check.
+                json.dumps(data, ensure_ascii=False).encode()
         except (ValueError, RecursionError):
             await self.send_error("bad_frame", _("The frame is not valid JSON."))
             return
@@ -326,6 +328,13 @@ class HubConsumer(AsyncWebsocketConsumer):
         access.Ended, which _act turns into a closed socket, when they no longer hold)."""
         credentials, self.unchecked = self.unchecked, None
         return await on_database_threads(access.checked, self.lane)(credentials, work, args)
+
+    async def run_checking(self, work, *args):
+        """work(credentials, *args) on the database thread, for a frame registered with
+        checks_access=False whose work checks the credentials in its own statement (None: nothing
+        to check); see hub.access.checked_by_work."""
+        credentials, self.unchecked = self.unchecked, None
+        return await on_database_threads(access.checked_by_work, self.lane)(credentials, work, args)
 
     async def _within_scope(self, data: dict) -> bool:
         """A scoped socket acts only on frames that touch its rooms alone (hub.scopes)."""

@@ -22,6 +22,11 @@ class Connection(Protocol):
         """work(*args) on the database thread, with the socket's access check in the same trip
         for a frame registered with checks_access=False (see `frame`)."""
 
+    async def run_checking(self, work: Callable, *args) -> Any:
+        """work(credentials, *args) on the database thread, where work checks the credentials
+        (hub.access.Credentials, or None: nothing to check) in its own statement and raises
+        hub.access.Ended when they no longer hold: the send path's one round trip."""
+
 
 Handler = Callable[[Connection, dict], Awaitable[None]]
 _handlers: dict[str, Handler] = {}

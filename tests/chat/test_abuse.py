@@ -299,3 +299,34 @@ def test_frames_a_client_left_unhandled_when_it_closed_are_dropped_not_acted_on(
     asyncio.run(scenario())
     stored = Message.objects.filter(room=room).count()
     assert stored < 50, f"{stored} of 100 frames were acted on after the socket closed"
+
+
+def test_the_send_limit_is_one_for_all_of_a_persons_windows_on_every_server(start_server):
+    """Somchai has a tab on each of two server processes: 20 messages in 10 s in all, wherever
+    they were sent from, and the 21st is refused in Thai; the room holds the 20."""
+    somchai, somsri = make_person("somchai"), make_person("somsri")
+    room = create_room(kind=Room.Kind.PRIVATE, name="ห้องเร็ว", owner=somchai.user, members=[somsri.user])
+    servers = [start_server(), start_server()]
+    sessions = [log_in(server, "somchai") for server in servers]
+
+    async def scenario():
+        tabs = []
+        for server, session in zip(servers, sessions, strict=True):
+            tab = await websockets.connect(
+                server.ws_url, additional_headers={"Cookie": cookie_header(session), "Origin": server.url}
+            )
+            await next_of(tab, "hello")
+            tabs.append(tab)
+        answers = []
+        for n in range(21):
+            tab = tabs[n % 2]
+            await tab.send(json.dumps({"type": "message.send", "room": room.pk, "body": f"{n}", "client_id": f"m{n}"}))
+            answers.append(await next_of(tab, "ack", "error"))
+        for tab in tabs:
+            await tab.close()
+        return answers
+
+    answers = asyncio.run(scenario())
+    assert [answer["type"] for answer in answers[:20]] == ["ack"] * 20
+    assert answers[20]["code"] == "rate_limited" and "เร็ว" in answers[20]["message"]
+    assert Message.objects.filter(room=room).count() == 20

@@ -104,6 +104,47 @@ def test_a_frame_sent_after_access_ended_elsewhere_is_not_acted_on(start_server,
     assert list(Message.objects.filter(room=room).values_list("body", flat=True)) == ["ก่อน"]
 
 
+@pytest.mark.parametrize(
+    "frame_after",
+    [
+        {"body": "หลัง @somsri", "client_id": "after"},  # a mention: the send's longer path
+        {"body": "   ", "client_id": "after"},  # refused as empty before anything is stored
+        {"body": "หลัง", "client_id": "after", "room": 2**62},  # a room that is not there
+        {"body": "หลัง", "client_id": "before"},  # a resend of the message sent before
+    ],
+    ids=["mention", "empty", "no-such-room", "resend"],
+)
+def test_a_send_after_access_ended_is_answered_by_the_close_whatever_it_holds(
+    start_server, server_env, room_of_two, frame_after
+):
+    """The send checks the credentials in its own statement: whichever way the send would have
+    gone, or been refused, the socket is closed with 4401 and nothing more is stored."""
+    _somchai, _somsri, room = room_of_two
+    server = start_server(WS_ACCESS_SWEEP_SECONDS=3600)
+    session = log_in(server, "somchai")
+    log_out_elsewhere = (
+        "from django.contrib.sessions.models import Session; "
+        f"Session.objects.filter(pk={session.cookies['sessionid']!r}).delete()"
+    )
+
+    async def scenario():
+        async with connect_as(server, session) as socket:
+            await next_of(socket, "hello")
+            await socket.send(send_frame(room, "ก่อน", "before"))
+            await next_of(socket, "ack")
+            in_another_process(server_env, log_out_elsewhere)
+            await socket.send(json.dumps({"type": "message.send", "room": room.pk, **frame_after}))
+            try:
+                while True:
+                    frame = json.loads(await asyncio.wait_for(socket.recv(), 10))
+                    assert frame["type"] not in ("ack", "error"), frame
+            except websockets.ConnectionClosed as closed:
+                return closed.rcvd.code if closed.rcvd else closed.code
+
+    assert asyncio.run(scenario()) == 4401
+    assert list(Message.objects.filter(room=room).values_list("body", flat=True)) == ["ก่อน"]
+
+
 def test_an_idle_socket_of_a_deactivated_person_is_closed_by_the_sweep(start_server, server_env, room_of_two):
     """It sends nothing, so only the process's periodic check can find out; it stops hearing the room."""
     somchai, _somsri, _room = room_of_two
