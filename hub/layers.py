@@ -10,6 +10,9 @@ It also lets a channel hear every group whose name starts with a prefix through 
 subscription (`group_prefix_add`): hub.fanout hears the groups of one person, one token or one
 browser session that way, so that a new socket costs no subscription of its own (issue #12).
 
+Messages are published on a connection of the shard's own, without waiting for each reply
+before the next (hub.publishing).
+
 This leans on channels-redis 4.3's internals (the per-loop layer and its shards); the version
 is pinned in requirements.txt.
 """
@@ -21,6 +24,7 @@ from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer,
 from channels_redis.utils import _wrap_close, decode_hosts
 
 from hub import metrics, outages
+from hub.publishing import Publisher
 
 
 class PubSubLayer(RedisPubSubChannelLayer):
@@ -93,6 +97,14 @@ class _Shard(RedisSingleShardConnection):
         self.subscriptions_lost = 0
         self._watched = None
         self._patterns: set[str] = set()
+        self._publisher: Publisher | None = None
+
+    async def publish(self, channel, message):
+        # Not under the shard's lock, one at a time, as channels-redis does (hub.publishing).
+        if self._publisher is None:
+            self._ensure_redis()
+            self._publisher = Publisher(self._redis.connection_pool)
+        await self._publisher.publish(channel, message)
 
     async def subscribe(self, channel):
         await super().subscribe(channel)
@@ -116,6 +128,9 @@ class _Shard(RedisSingleShardConnection):
                 self._patterns.discard(pattern)
 
     async def flush(self):
+        publisher, self._publisher = self._publisher, None
+        if publisher is not None:
+            await publisher.close()
         await super().flush()
         self._patterns = set()
 
