@@ -100,6 +100,9 @@ class HubConsumer(AsyncWebsocketConsumer):
         # protocol promises readable close codes (4401, 4403).
         await self.accept()
         self.language = language_of(self.scope)
+        # For all of the socket's life: its frames are handled in this task, in this context
+        # (and the database threads run its work in a copy of it), so no frame needs to switch.
+        translation.activate(self.language)
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
@@ -109,7 +112,8 @@ class HubConsumer(AsyncWebsocketConsumer):
         if origin is False or (origin is None and self.scope.get("auth_method") != "token"):
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        if not inbox.people().opened(user.pk, settings.WS_MAX_SOCKETS_PER_PERSON):
+        self.people = inbox.people()
+        if not self.people.opened(user.pk, settings.WS_MAX_SOCKETS_PER_PERSON):
             await self.close(code=inbox.CLOSE_TOO_MANY_SOCKETS)
             return
         self.counted, self.user_id_at_open = True, user.pk
@@ -166,7 +170,7 @@ class HubConsumer(AsyncWebsocketConsumer):
             return
         self.ended = True
         if self.counted:
-            inbox.people().closed(self.user_id_at_open)
+            self.people.closed(self.user_id_at_open)
         realtime.stop_listening(self)
         heartbeat().untrack(self)
         if self.writer is not None:
@@ -246,15 +250,14 @@ class HubConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         if self.user is None or self.closing:
             return
-        with translation.override(self.language):
-            # Within its socket's budget (hub.inbox); now the person's, shared by all their sockets.
-            budget = inbox.people().budget_of(self.user.pk, settings.WS_PERSON_FRAME_LIMIT)
-            if not budget.allow():
-                if budget.may_answer():
-                    message = _("Too many frames from all your windows together. Please slow down.")
-                    await self.send_error("rate_limited", message)
-                return
-            await self._handle(text_data, bytes_data)
+        # Within its socket's budget (hub.inbox); now the person's, shared by all their sockets.
+        budget = self.people.budget_of(self.user.pk, settings.WS_PERSON_FRAME_LIMIT)
+        if not budget.allow():
+            if budget.may_answer():
+                message = _("Too many frames from all your windows together. Please slow down.")
+                await self.send_error("rate_limited", message)
+            return
+        await self._handle(text_data, bytes_data)
 
     async def _handle(self, text_data, bytes_data):
         if text_data is None:

@@ -21,6 +21,7 @@ _GIVEN_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 # Sends awaiting their ack, per socket: a client that never reads its acks cannot grow it.
 _MAX_WAITING_ACKS = 100
 _ACK_PREFIX = '{"type":"ack"'
+_ACK_CLIENT_ID = '{"type":"ack","client_id":'
 
 
 def _header(scope, name: bytes) -> str | None:
@@ -152,23 +153,34 @@ class Observe:
             )
 
 
-def _note_send(text: str, waiting: dict[str, float]) -> None:
+# Where a frame names its client_id: found without parsing the whole frame again (the consumer
+# parses it), since this runs for every send (docs/performance.md). A JSON string's own quotes are
+# escaped, so the pattern cannot match inside a body.
+_CLIENT_ID = re.compile(r'"client_id"\s*:\s*"')
+_strings = json.JSONDecoder()
+
+
+def _client_id_at(text: str, start: int) -> str | None:
     try:
-        frame = json.loads(text)
+        client_id, _end = _strings.raw_decode(text, start)
     except ValueError:
-        return
-    if isinstance(frame, dict) and frame.get("type") == "message.send" and isinstance(frame.get("client_id"), str):
+        return None
+    return client_id if isinstance(client_id, str) else None
+
+
+def _note_send(text: str, waiting: dict[str, float]) -> None:
+    found = _CLIENT_ID.search(text)
+    client_id = _client_id_at(text, found.end() - 1) if found else None
+    if client_id is not None:
         if len(waiting) >= _MAX_WAITING_ACKS:
             waiting.pop(next(iter(waiting)))
-        waiting[frame["client_id"]] = time.perf_counter()
+        waiting[client_id] = time.perf_counter()
 
 
 def _note_ack(text: str, waiting: dict[str, float]) -> None:
-    try:
-        client_id = json.loads(text).get("client_id")
-    except (ValueError, AttributeError):
-        return
-    sent = waiting.pop(client_id, None) if isinstance(client_id, str) else None
+    # hub.realtime.encode writes an ack as {"type":"ack","client_id":"…",…}.
+    client_id = _client_id_at(text, len(_ACK_CLIENT_ID)) if text.startswith(_ACK_CLIENT_ID) else None
+    sent = waiting.pop(client_id, None) if client_id is not None else None
     if sent is not None:
         metrics.SEND_LATENCY.observe(time.perf_counter() - sent)
 

@@ -202,9 +202,9 @@ def _send(group: str, message: dict) -> None:
         except RuntimeError:
             running = None
         if running is _loop:
-            _loop.create_task(_publish(layer, group, message))
-        else:
-            asyncio.run_coroutine_threadsafe(_publish(layer, group, message), _loop)
+            _start_publishing(layer, group, message)
+        else:  # (not run_coroutine_threadsafe: nobody waits for its future, which costs per send)
+            _loop.call_soon_threadsafe(_start_publishing, layer, group, message)
         return
     # No server loop (a management command, a test): publish and wait.
     try:
@@ -214,6 +214,10 @@ def _send(group: str, message: dict) -> None:
         outages.redis.failed("publishing events", error)
     else:
         outages.redis.answered("publishing events")
+
+
+def _start_publishing(layer, group: str, message: dict) -> None:
+    fanout.keep(_loop.create_task(_publish(layer, group, message)))
 
 
 async def _publish(layer, group: str, message: dict) -> None:
