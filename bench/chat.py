@@ -21,6 +21,9 @@ from hub import serve  # noqa: E402  (after the path is set)
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+IDLE_SECONDS = 5
+
+
 def percentile(values, share):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else float("nan")
@@ -180,6 +183,11 @@ async def run(
         by_room.setdefault(room_key, []).append(socket)
     senders = [(room_key, socket) for room_key, group in by_room.items() for socket in group]
     await asyncio.sleep(1)
+    # What the server spends with these sockets open and nobody sending (pings, heartbeats,
+    # probes): measured here so that the per-send figure can be given net of it too.
+    idle_before, idle_started = total_cpu(pids, cpu_seconds), time.monotonic()
+    await asyncio.sleep(IDLE_SECONDS)
+    idle_per_second = (total_cpu(pids, cpu_seconds) - idle_before) / (time.monotonic() - idle_started)
     flood_counts = {"frames": 0, "refused": 0, "acked": 0, "connections": 0} if flood else None
     flooding = asyncio.create_task(_flood(port, *flood, flood_counts)) if flood else None
 
@@ -208,6 +216,7 @@ async def run(
     while time.monotonic() - max(last_delivery, started + send_seconds) < grace:
         await asyncio.sleep(0.2)
     cpu, loop_cpu = total_cpu(pids, cpu_seconds) - cpu_before, total_cpu(pids, loop_cpu_seconds) - loop_before
+    window = time.monotonic() - started
     if profiler is not None:
         profiler.wait()
     for task in readers:
@@ -230,6 +239,8 @@ async def run(
         "cpu_ms_per_delivery": cpu * 1000 / max(delivered, 1),
         "cpu_ms_per_send": cpu * 1000 / max(sent, 1),
         "other_threads_ms_per_send": (cpu - loop_cpu) * 1000 / max(sent, 1),
+        "idle_ms_per_second": idle_per_second * 1000,
+        "cpu_ms_per_send_net": (cpu - idle_per_second * window) * 1000 / max(sent, 1),
         "flood": flood_counts,
     }
 
@@ -379,7 +390,7 @@ def main() -> None:
     )
     print(
         f"{'target':<28} {'sent':>6} {'deliv/s':>8} {'lost':>6} {'dup':>4} {'p50 ms':>8} {'p95 ms':>8} "
-        f"{'p99 ms':>8} {'CPU ms/deliv':>12} {'CPU ms/send':>11} {'not loop':>8}"
+        f"{'p99 ms':>8} {'CPU ms/deliv':>12} {'CPU ms/send':>11} {'not loop':>8} {'idle ms/s':>9} {'net/send':>9}"
     )
 
     baselines = {"raw": ("raw websockets (ceiling)", 50), "bare": ("bare Channels broadcast", 50)}
@@ -470,7 +481,8 @@ def main() -> None:
     print(
         f"lost: never delivered (counted once nothing has arrived for {args.grace:g} s after the last send). "
         "CPU: the server process's user+system time over the send phase and that wait, per delivery "
-        "(ms per delivery = s per 1,000 deliveries)"
+        "(ms per delivery = s per 1,000 deliveries). idle: its CPU a second with the same sockets open "
+        f"and nobody sending, measured for {IDLE_SECONDS:g} s before the sends; net/send: CPU per send less that"
     )
 
 
@@ -479,7 +491,8 @@ def row(label: str, result: dict) -> str:
         f"{label:<28} {result['sent']:>6} {result['rate']:>8.0f} {result['lost']:>6} "
         f"{result['duplicates']:>4} {result['p50']:>8.1f} {result['p95']:>8.1f} {result['p99']:>8.1f} "
         f"{result['cpu_ms_per_delivery']:>12.3f} {result['cpu_ms_per_send']:>11.2f} "
-        f"{result['other_threads_ms_per_send']:>8.2f}"
+        f"{result['other_threads_ms_per_send']:>8.2f} {result['idle_ms_per_second']:>9.1f} "
+        f"{result['cpu_ms_per_send_net']:>9.2f}"
     )
 
 
