@@ -1,8 +1,8 @@
 """ASGI entry point: HTTP goes to Django, /ws/ to the one HubConsumer."""
 
 import asyncio
-import gc
 import os
+import sys
 
 from django.core.asgi import get_asgi_application
 
@@ -13,7 +13,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.urls import path, re_path  # noqa: E402
 
-from hub import realtime  # noqa: E402
+from hub import collector, realtime  # noqa: E402
 from hub.auth import socket_auth  # noqa: E402  (needs Django set up first)
 from hub.consumers import HubConsumer, UnknownSocketPath  # noqa: E402
 from hub.observe import NoteUser, Observe  # noqa: E402
@@ -30,6 +30,7 @@ class BindLoop:
         loop = asyncio.get_running_loop()
         if loop is not self.loop:  # once in a server; tests run the application on several loops
             realtime.bind_loop(loop)
+            collector.start(loop)
             self.loop = loop
         return await self.inner(scope, receive, send)
 
@@ -53,10 +54,8 @@ application = Observe(
     )
 )
 
-# A full garbage collection of a process holding thousands of sockets took 0.3-0.7 s, and while
-# sockets were opening one came every 1-2 s: the loop stood still and so did every delivery (the
-# reconnect storm, docs/performance.md). What start-up loaded stays for the process's life and is
-# set aside from collections; full collections run at most a tenth as often (the young
-# generations, where most garbage dies, are collected as before).
-gc.freeze()
-gc.set_threshold(700, 10, 100)
+# Full garbage collections at times this process chooses, never in a reconnect storm
+# (hub.collector). Not in a test run, which imports this module too: its short-lived loops would
+# never run the checks, and it would then make no full collection at all.
+if "pytest" not in sys.modules:
+    collector.take_over()

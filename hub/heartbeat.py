@@ -13,6 +13,7 @@ import weakref
 from django.conf import settings
 
 from hub import access, protocol
+from hub.collector import collector
 from hub.dbwork import CATCH_UP, in_presence_order, on_database_threads
 from hub.fanout import keep
 from hub.loops import one_per_loop
@@ -39,6 +40,7 @@ class Heartbeat:
 
     def opened(self, socket) -> None:
         """Tell the apps (the "open" listeners) of `socket`, with the others opened about now."""
+        collector.opened()
         self.opening.append(socket)
         if len(self.opening) == 1:
             loop = asyncio.get_running_loop()
@@ -58,6 +60,8 @@ class Heartbeat:
     def untrack(self, socket) -> None:
         # The close listener is queued after this on the same single database thread as the
         # heartbeat's calls, so a refresh can never bring back a connection that was dropped.
+        if socket in self.sockets:
+            collector.closed()
         self.sockets.discard(socket)
 
     async def _beat(self) -> None:

@@ -44,8 +44,8 @@ class Publisher:
         reply = asyncio.get_running_loop().create_future()
         self.waiting.append(reply)
         try:
-            await connection.send_packed_command(connection.pack_command("PUBLISH", channel, message), False)
             async with asyncio.timeout(REPLY_TIMEOUT_SECONDS):
+                await connection.send_packed_command(connection.pack_command("PUBLISH", channel, message), False)
                 await reply
         except asyncio.CancelledError:
             raise  # its reply still comes and is dropped (the reader skips settled ones)
@@ -56,7 +56,9 @@ class Publisher:
     async def _connect(self):
         async with self.connecting:
             if self.connection is None:
-                connection = self.pool.make_connection()
+                # No socket timeout of redis-py's own: it would run every write in a task of its
+                # own (asyncio.wait_for); the timeout above covers the write and the reply.
+                connection = self.pool.connection_class(**{**self.pool.connection_kwargs, "socket_timeout": None})
                 await connection.connect()
                 self.connection = connection
                 self.reader = asyncio.ensure_future(self._read(connection))
