@@ -32,14 +32,21 @@ SKIPPED = {"a", "code", "pre"}
 # One line that Markdown cannot read as anything but text (no markup, entity, break, mention or
 # list marker): it renders as itself in one paragraph. Most messages are such lines, and this
 # answers them without markdown-it and nh3 (45 µs a send, docs/performance.md). Thai is spelled
-# out because its vowel and tone marks are not word characters to the regex module.
-PLAIN_LINE = re.compile(r"(?:[^\W\d_]|[\u0e00-\u0e7f\"'({])(?:[^\W_]|[\u0e00-\u0e7f \"'{}(),.?!:;/%=+-])*")
+# out because its vowel and tone marks are not word characters to the regex module. After the
+# first character it is one character class, never an alternation: two overlapping ways to match
+# each character would make a long line that fails at its end take exponential time. "_" is a
+# word character, and emphasis: bodies holding one go through the engine.
+PLAIN_LINE = re.compile(r"(?:[^\W\d_]|[\u0e00-\u0e7f\"'({])[\w\u0e00-\u0e7f \"'{}(),.?!:;/%=+-]*")
+
+
+def _plain(body: str) -> bool:
+    return PLAIN_LINE.fullmatch(body) is not None and "_" not in body and not body.endswith(" ")
 
 
 def render(body: str, mentionable: dict[str, tuple[str | tuple[str, str], str]] | None = None) -> str:
     """HTML of a message body. `mentionable` maps a lower-cased @handle to (label, link); a label
     may be a (Thai, English) pair: both are stored, and the page shows the one of its language."""
-    if PLAIN_LINE.fullmatch(body) and not body.endswith(" "):
+    if _plain(body):
         return f"<p>{body}</p>"
     return _rendered(body, mentionable)
 
