@@ -13,17 +13,9 @@ import redis.asyncio
 
 from hub import publishing
 from hub.publishing import Publisher
-from tests.chat.test_faults import OwnRedis
+from tests.chat import test_faults
 
-
-@pytest.fixture
-def own_redis():
-    server = OwnRedis()
-    server.start()
-    yield server
-    if server.process.poll() is None:
-        os.kill(server.process.pid, signal.SIGCONT)
-        server.kill()
+own_redis = test_faults.own_redis  # the fixture: a redis-server of the test's own, to stop at will
 
 
 def listening(url: str, channel: str):
